@@ -1,0 +1,14 @@
+package org.ipc4j.api;
+
+/**
+ * Shared state read from outside this process is not what the format says it must be: a wrong magic
+ * number or version, a size that does not fit, a record length out of range. The message names the
+ * object and the field. Nothing is written to the object after this is reported.
+ */
+public class CorruptedStateException extends IpcException {
+    private static final long serialVersionUID = 1L;
+
+    public CorruptedStateException(String message) {
+        super(message);
+    }
+}

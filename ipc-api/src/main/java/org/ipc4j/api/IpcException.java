@@ -1,0 +1,23 @@
+package org.ipc4j.api;
+
+import java.io.IOException;
+
+/**
+ * The checked base of every failure ipc4j reports. Subclasses name the failures a caller can act on;
+ * anything else (an unexpected errno, an I/O error of the operating system) is reported as a plain
+ * {@code IpcException} or as a {@link NativeException} carrying the function and errno.
+ *
+ * <p>Bad arguments are not {@code IpcException}s: they are {@link IllegalArgumentException} or
+ * {@link NullPointerException}, thrown at the call site before anything is done.
+ */
+public class IpcException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public IpcException(String message) {
+        super(message);
+    }
+
+    public IpcException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,27 @@
+package org.ipc4j.api;
+
+/**
+ * A message is larger than the endpoint can carry. Thrown by a send before anything is written, and by
+ * a receive that reads a length field above the limit (a malformed or hostile frame).
+ */
+public class MessageTooLargeException extends IpcException {
+    private static final long serialVersionUID = 1L;
+    private final long size;
+    private final long maximum;
+
+    public MessageTooLargeException(String where, long size, long maximum) {
+        super(where + ": message of " + size + " bytes exceeds the maximum of " + maximum + " bytes");
+        this.size = size;
+        this.maximum = maximum;
+    }
+
+    /** The size of the rejected message in bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** The largest message the endpoint accepts, in bytes. */
+    public long maximum() {
+        return maximum;
+    }
+}

@@ -1,0 +1,162 @@
+package org.ipc4j.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts a {@code main} class in a fresh JVM with this JVM's test class path, captures its standard output
+ * and error (merged), and makes sure it does not outlive the test: {@link #close()} kills it with SIGKILL
+ * if it is still running. Use in try-with-resources.
+ *
+ * <pre>{@code
+ * try (ChildJvm child = ChildJvm.start(EchoTestApp.class, uri)) {
+ *     ...
+ *     assertThat(child.waitFor(Duration.ofSeconds(10))).isZero();
+ * }
+ * }</pre>
+ */
+public final class ChildJvm implements AutoCloseable {
+    /** Options that make a short-lived test JVM start fast and small. */
+    public static final List<String> DEFAULT_JVM_OPTIONS =
+            List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+
+    private final Process process;
+    private final String description;
+    private final StringBuffer output = new StringBuffer();
+    private final Thread pump;
+
+    private ChildJvm(Process process, String description) {
+        this.process = process;
+        this.description = description;
+        this.pump = new Thread(this::pumpOutput, "child-output-" + process.pid());
+        this.pump.setDaemon(true);
+        this.pump.start();
+    }
+
+    /** Starts {@code mainClass} with the given arguments and the {@link #DEFAULT_JVM_OPTIONS}. */
+    public static ChildJvm start(Class<?> mainClass, String... args) throws IOException {
+        return start(DEFAULT_JVM_OPTIONS, mainClass, args);
+    }
+
+    /** Starts {@code mainClass} with the given JVM options and arguments. */
+    public static ChildJvm start(List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable().toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(testClassPath());
+        command.add(mainClass.getName());
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        return new ChildJvm(pb.start(), mainClass.getSimpleName() + " " + String.join(" ", args));
+    }
+
+    /** The {@code java} launcher of the running JVM. */
+    public static Path javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** The class path of this test run (Surefire and Failsafe expose it; plain runs use java.class.path). */
+    public static String testClassPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        if (cp == null || cp.isBlank()) {
+            cp = System.getProperty("java.class.path");
+        }
+        return cp;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Waits for the child to exit.
+     *
+     * @return its exit code
+     * @throws AssertionError if it is still running after {@code timeout} (it is then killed), with its output
+     */
+    public int waitFor(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            killHard();
+            throw new AssertionError("child JVM did not exit within " + timeout + ": " + description
+                    + "\n--- its output ---\n" + output());
+        }
+        pump.join(2000);
+        return process.exitValue();
+    }
+
+    /**
+     * Waits until the child's output contains {@code text}.
+     *
+     * @throws AssertionError if it does not within {@code timeout}, or the child exits first
+     */
+    public void awaitOutput(String text, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (output.indexOf(text) < 0) {
+            if (!process.isAlive() && output.indexOf(text) < 0) {
+                pump.join(1000);
+                if (output.indexOf(text) >= 0) {
+                    return;
+                }
+                throw new AssertionError("child JVM exited with " + process.exitValue() + " before printing \""
+                        + text + "\": " + description + "\n--- its output ---\n" + output());
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("child JVM did not print \"" + text + "\" within " + timeout + ": "
+                        + description + "\n--- its output ---\n" + output());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Kills the child with SIGKILL (kill -9) and waits for it to be gone. */
+    public void killHard() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Everything the child printed so far, standard output and error merged. */
+    public String output() {
+        return output.toString();
+    }
+
+    /** Kills the child if it is still running. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            killHard();
+        }
+    }
+
+    private void pumpOutput() {
+        byte[] buffer = new byte[4096];
+        try (InputStream in = process.getInputStream()) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                output.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+        } catch (IOException ignored) {
+            // the child is gone
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ChildJvm[pid " + process.pid() + ", " + description + "]";
+    }
+}

@@ -1,0 +1,7 @@
+/** ipc4j semaphore: Named counting semaphores and a crash-aware named mutex via JNA. */
+module org.ipc4j.semaphore {
+    requires transitive org.ipc4j.api;
+    requires com.sun.jna;
+    requires org.slf4j;
+    // exports org.ipc4j.semaphore; (added with the first public type)
+}
