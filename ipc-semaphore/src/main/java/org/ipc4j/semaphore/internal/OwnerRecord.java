@@ -1,0 +1,144 @@
+package org.ipc4j.semaphore.internal;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Set;
+import org.ipc4j.api.CorruptedStateException;
+import org.ipc4j.api.IpcException;
+import org.ipc4j.api.NoSuchObjectException;
+import org.ipc4j.api.ObjectExistsException;
+import org.ipc4j.api.OpenMode;
+import org.ipc4j.api.PermissionDeniedException;
+
+/**
+ * The shared state of a {@code NamedMutex}: a 64-byte file in {@code /dev/shm}, mapped by every process
+ * that opens the mutex, updated only with atomic operations. Layout (native byte order, 8-byte words):
+ *
+ * <pre>
+ * offset 0   magic     {@link #MAGIC} ("ipc4jMX" + version 1), set by whoever maps the file first
+ * offset 8   owner     0 = free, else the owner token: pid &lt;&lt; 32 | (start time &amp; 0xffffffff)
+ * offset 16  waiters   how many threads (in all processes) are parked on the door-bell semaphore
+ * offset 24  recovered how many times a dead owner's lock was taken over (informational)
+ * </pre>
+ *
+ * An all-zero file is a valid free mutex, so a process that maps the file while its creator is still
+ * setting it up sees a consistent state: there is no initialisation step to race with.
+ */
+public final class OwnerRecord {
+    public static final int SIZE = 64;
+    static final long MAGIC = 0x6970_6334_6a4d_5801L; // "ipc4jMX", version 1
+    private static final int MAGIC_INDEX = 0;
+    private static final int OWNER_INDEX = 1;
+    private static final int WAITERS_INDEX = 2;
+    private static final int RECOVERED_INDEX = 3;
+    private static final VarHandle WORDS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    private final Path path;
+    /** Kept reachable for the life of this object: the mapping lives as long as the buffer does. */
+    private final MappedByteBuffer buffer;
+
+    private OwnerRecord(Path path, MappedByteBuffer buffer) {
+        this.path = path;
+        this.buffer = buffer;
+    }
+
+    /**
+     * Opens or creates the record file with {@code permissions} set at creation (no chmod afterwards).
+     */
+    public static OwnerRecord open(Path path, OpenMode mode, int permissions) throws IpcException {
+        Set<OpenOption> options = new HashSet<>(Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+        switch (mode) {
+            case CREATE -> options.add(StandardOpenOption.CREATE_NEW);
+            case OPEN_OR_CREATE -> options.add(StandardOpenOption.CREATE);
+            default -> {
+            }
+        }
+        FileAttribute<Set<PosixFilePermission>> perms = PosixFilePermissions.asFileAttribute(toPosix(permissions));
+        MappedByteBuffer buffer;
+        try (FileChannel ch = FileChannel.open(path, options, perms)) {
+            // Mapping past the end grows the file with zeros: every opener does it, the result is the same.
+            buffer = ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE);
+        } catch (FileAlreadyExistsException e) {
+            throw new ObjectExistsException("mutex record " + path + " exists (mode " + mode + ")");
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException("no mutex record " + path + " (mode " + mode + ")");
+        } catch (AccessDeniedException e) {
+            throw new PermissionDeniedException("mutex record " + path
+                    + ": permission denied; its permissions do not allow this user to open it");
+        } catch (IOException e) {
+            throw new IpcException("cannot open mutex record " + path + ": " + e, e);
+        }
+        OwnerRecord record = new OwnerRecord(path, buffer);
+        long magic = (long) WORDS.compareAndExchange(buffer, MAGIC_INDEX * 8, 0L, MAGIC);
+        if (magic != 0 && magic != MAGIC) {
+            throw new CorruptedStateException("mutex record " + path + ": magic word is 0x" + Long.toHexString(magic)
+                    + ", expected 0x" + Long.toHexString(MAGIC) + " (not an ipc4j mutex, or another version)");
+        }
+        return record;
+    }
+
+    private static Set<PosixFilePermission> toPosix(int bits) {
+        StringBuilder sb = new StringBuilder(9);
+        String rwx = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++) {
+            sb.append((bits & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
+        }
+        return PosixFilePermissions.fromString(sb.toString());
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The owner token, 0 if free. */
+    public long owner() {
+        return (long) WORDS.getVolatile(buffer, OWNER_INDEX * 8);
+    }
+
+    /** Atomically replaces {@code expected} by {@code update} (full fence). */
+    public boolean casOwner(long expected, long update) {
+        return WORDS.compareAndSet(buffer, OWNER_INDEX * 8, expected, update);
+    }
+
+    public long addWaiters(long delta) {
+        return (long) WORDS.getAndAdd(buffer, WAITERS_INDEX * 8, delta) + delta;
+    }
+
+    public long waiters() {
+        return (long) WORDS.getVolatile(buffer, WAITERS_INDEX * 8);
+    }
+
+    public void countRecovery() {
+        WORDS.getAndAdd(buffer, RECOVERED_INDEX * 8, 1L);
+    }
+
+    public long recoveries() {
+        return (long) WORDS.getVolatile(buffer, RECOVERED_INDEX * 8);
+    }
+
+    /** Deletes the file; false if it was not there. */
+    public static boolean delete(Path path) throws IpcException {
+        try {
+            return Files.deleteIfExists(path);
+        } catch (AccessDeniedException e) {
+            throw new PermissionDeniedException("cannot remove mutex record " + path + ": permission denied");
+        } catch (IOException e) {
+            throw new IpcException("cannot remove mutex record " + path + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.ipc4j.semaphore.internal;
+
+import com.sun.jna.Native;
+import org.ipc4j.api.Capability;
+import org.ipc4j.api.Platform;
+import org.ipc4j.api.UnsupportedPlatformException;
+
+/**
+ * Probes, once, whether named POSIX semaphores work in this process. Nothing native is touched before the
+ * first probe, and a failed probe becomes a {@link Capability} with the reason, never an
+ * {@link UnsatisfiedLinkError} at a caller.
+ */
+public final class SemaphoreSupport {
+    public static final String SCHEME = "sem";
+    public static final String MECHANISM = "named semaphore";
+    public static final String ARTIFACT = "org.ipc4j:ipc-semaphore";
+
+    private static volatile Capability probed;
+
+    private SemaphoreSupport() {
+    }
+
+    /** The capability of {@code sem:} here; probes on first use. Never throws. */
+    public static Capability capability() {
+        Capability c = probed;
+        if (c == null) {
+            synchronized (SemaphoreSupport.class) {
+                c = probed;
+                if (c == null) {
+                    c = probe();
+                    probed = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** Throws the reason if semaphores do not work here. */
+    public static void requireSupported() throws UnsupportedPlatformException {
+        Capability c = capability();
+        if (!c.supported()) {
+            throw new UnsupportedPlatformException("named semaphores are not supported here: " + c.reason());
+        }
+    }
+
+    private static Capability probe() {
+        String reason;
+        switch (Platform.current()) {
+            case LINUX:
+                break;
+            case MAC:
+                return unsupported("macOS has no sem_timedwait and its sem_getvalue fails with ENOSYS;"
+                        + " ipc4j does not implement macOS semaphores yet (" + Platform.describe() + ")");
+            case WINDOWS:
+                return unsupported("Windows semaphores (CreateSemaphore) are not implemented yet ("
+                        + Platform.describe() + ")");
+            default:
+                return unsupported("only Linux is supported (" + Platform.describe() + ")");
+        }
+        try {
+            if (Native.LONG_SIZE != 8) {
+                return unsupported("only 64-bit Linux is supported: struct timespec layout (" + Platform.describe() + ")");
+            }
+            reason = "POSIX sem_open via JNA (" + LinuxLibc.LIBRARY.getFile() + ")";
+        } catch (LinkageError | RuntimeException e) {
+            return unsupported("the C library's semaphore functions could not be bound: " + e);
+        }
+        return new Capability(SCHEME, MECHANISM, ARTIFACT, true, reason);
+    }
+
+    private static Capability unsupported(String reason) {
+        return new Capability(SCHEME, MECHANISM, ARTIFACT, false, reason);
+    }
+}
