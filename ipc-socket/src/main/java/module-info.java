@@ -2,5 +2,8 @@
 module org.ipc4j.socket {
     requires transitive org.ipc4j.api;
     requires org.slf4j;
-    // exports org.ipc4j.socket; (added with the first public type)
+    requires jdk.net;
+    exports org.ipc4j.socket;
+
+    provides org.ipc4j.api.spi.TransportProvider with org.ipc4j.socket.internal.SocketTransportProvider;
 }

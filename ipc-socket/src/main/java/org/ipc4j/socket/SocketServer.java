@@ -1,0 +1,548 @@
+package org.ipc4j.socket;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.ipc4j.api.Endpoint;
+import org.ipc4j.api.EndpointClosedException;
+import org.ipc4j.api.IpcException;
+import org.ipc4j.api.framing.Framing;
+import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.socket.internal.Reactor;
+import org.ipc4j.socket.internal.UnixSocketFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stream socket server (Unix domain or TCP) that accepts many clients, each a {@link StreamChannel}. One
+ * reactor thread with a {@link java.nio.channels.Selector} accepts, reads and writes for all clients: an
+ * idle client costs no thread.
+ *
+ * <p>Two ways to serve clients:
+ * <ul>
+ *   <li>Without a {@link Handler}: {@link #accept(Duration)} hands out each new client; the application
+ *       calls {@code receive}/{@code send} on it (and owns and closes it).</li>
+ *   <li>With a {@link Handler}: the reactor thread calls {@code onConnect}, {@code onMessage} and
+ *       {@code onDisconnect}; the handler must not block (use {@code trySend} or {@link #broadcast}).
+ *       The server owns these clients and closes them.</li>
+ * </ul>
+ *
+ * <p><b>Safe by default.</b> A TCP server given only a port binds the loopback address. A Unix socket file
+ * is owner-only (0600) from the moment it exists (bound in a private directory and renamed into place, see
+ * docs/sockets.md); a stale file left by a dead server is replaced, a live server's file is never taken over
+ * ({@link org.ipc4j.api.ObjectExistsException}). {@link Builder#sameUserOnly(boolean)} admits only clients
+ * running as this process's user. A client that sends a malformed frame (garbage or oversized length
+ * prefix, a stream that ends inside a frame) is disconnected with the reason logged at WARN; a client that
+ * cannot keep up with {@link #broadcast} beyond its buffer is disconnected too; nothing grows without bound.
+ *
+ * <p>{@link #close()} stops accepting, closes every client (flushing what is queued, briefly) and removes
+ * the Unix socket file if it is still this server's.
+ */
+public final class SocketServer implements Endpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
+    /** Default limit on connected clients. */
+    public static final int DEFAULT_MAX_CLIENTS = 1024;
+
+    /**
+     * Callbacks of a server, called on its reactor thread, one at a time. They must not block: a blocking
+     * call stalls every client of the server. The {@code message} buffer is valid only during the call.
+     */
+    public interface Handler {
+        /** A client connected. */
+        default void onConnect(StreamChannel client) {
+        }
+
+        /** A whole message arrived from {@code client}; read-only, valid only during the call. */
+        void onMessage(StreamChannel client, ByteBuffer message);
+
+        /**
+         * The client went away or was disconnected; {@code reason} is null for an orderly close by the client,
+         * otherwise what went wrong (a malformed frame, a reset, a slow consumer).
+         */
+        default void onDisconnect(StreamChannel client, IpcException reason) {
+        }
+    }
+
+    /** Options of a server; {@link #open()} binds and starts it. */
+    public static final class Builder {
+        private final SocketAddress address;
+        private int maxMessageSize = Framing.DEFAULT_MAX_FRAME;
+        private int bufferSize = StreamChannel.DEFAULT_BUFFER_SIZE;
+        private int maxClients = DEFAULT_MAX_CLIENTS;
+        private int backlog = 128;
+        private int permissions = 0600;
+        private boolean sameUserOnly;
+        private Handler handler;
+
+        private Builder(SocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+        }
+
+        /** The largest message per frame, both directions (default 1 MiB); larger prefixes disconnect the client. */
+        public Builder maxMessageSize(int bytes) {
+            this.maxMessageSize = Framing.checkMaxFrame(bytes);
+            return this;
+        }
+
+        /** Bytes queued per client and direction (default 256 KiB). */
+        public Builder bufferSize(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("bufferSize must be positive, got " + bytes);
+            }
+            this.bufferSize = bytes;
+            return this;
+        }
+
+        /** Clients connected at once (default 1024); more are refused with a log line. */
+        public Builder maxClients(int clients) {
+            if (clients < 1) {
+                throw new IllegalArgumentException("maxClients must be positive, got " + clients);
+            }
+            this.maxClients = clients;
+            return this;
+        }
+
+        /** The listen backlog. */
+        public Builder backlog(int backlog) {
+            this.backlog = backlog;
+            return this;
+        }
+
+        /** Permission bits of the Unix socket file (default 0600); e.g. 0660 lets the group connect. */
+        public Builder permissions(int bits) {
+            UnixSocketFiles.permissions(bits);
+            this.permissions = bits;
+            return this;
+        }
+
+        /** Admit only Unix socket clients whose effective user is this process's (checked with SO_PEERCRED). */
+        public Builder sameUserOnly(boolean only) {
+            this.sameUserOnly = only;
+            return this;
+        }
+
+        /** Serve clients with callbacks on the reactor thread instead of {@link SocketServer#accept}. */
+        public Builder handler(Handler handler) {
+            this.handler = handler;
+            return this;
+        }
+
+        /**
+         * Binds and starts accepting. The caller owns the server.
+         *
+         * @throws org.ipc4j.api.ObjectExistsException if a live server holds the Unix path or the TCP port
+         * @throws org.ipc4j.api.PermissionDeniedException if the socket file may not be created
+         */
+        public SocketServer open() throws IpcException {
+            return new SocketServer(this);
+        }
+
+        /**
+         * Binds, waits for exactly one client, stops listening (a Unix socket file is removed) and returns the
+         * connection. For point-to-point use, e.g. {@code unix:/path?listen=true}. Blocks.
+         *
+         * @throws IpcException if no client connected within {@code timeout}
+         * @throws InterruptedIOException if the thread is interrupted while waiting
+         */
+        public StreamChannel acceptOne(Duration timeout) throws IpcException, InterruptedIOException {
+            return SocketServer.acceptOne(this, Deadline.after(timeout));
+        }
+    }
+
+    private final Builder config;
+    private final ServerSocketChannel listener;
+    private final Path path;
+    private final Object fileKey;
+    private final UserPrincipal owner;
+    private final Reactor reactor;
+    private final String name;
+    private final Set<StreamChannel> clients = ConcurrentHashMap.newKeySet();
+    private final AtomicLong sequence = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition clientArrived = lock.newCondition();
+    private final ArrayDeque<StreamChannel> accepted = new ArrayDeque<>();
+    private volatile boolean closed;
+
+    /** Options for a server at a {@link UnixDomainSocketAddress} or {@link InetSocketAddress}. */
+    public static Builder builder(SocketAddress address) {
+        return new Builder(address);
+    }
+
+    /** A Unix domain socket server at {@code path}, with default options. */
+    public static Builder unix(Path path) {
+        return new Builder(UnixDomainSocketAddress.of(path));
+    }
+
+    /** A TCP server on the loopback address; port 0 lets the system choose (see {@link #localAddress()}). */
+    public static Builder tcp(int port) {
+        return new Builder(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    }
+
+    private SocketServer(Builder config) throws IpcException {
+        this.config = config;
+        Bound bound = bind(config);
+        this.listener = bound.listener;
+        this.path = bound.path;
+        this.fileKey = bound.fileKey;
+        this.owner = bound.owner;
+        this.name = "server " + (path != null ? "unix:" + path : StreamChannel.describe(localAddress()));
+        this.reactor = new Reactor("ipc4j-" + name.replace(' ', '-'));
+        try {
+            listener.configureBlocking(false);
+            reactor.register(listener, SelectionKey.OP_ACCEPT, key -> acceptReady());
+        } catch (IOException e) {
+            close();
+            throw new IpcException(name + ": cannot start: " + e, e);
+        }
+    }
+
+    private record Bound(ServerSocketChannel listener, Path path, Object fileKey, UserPrincipal owner) {
+    }
+
+    private static Bound bind(Builder config) throws IpcException {
+        ServerSocketChannel listener = null;
+        try {
+            if (config.address instanceof UnixDomainSocketAddress unix) {
+                listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                Path path = unix.getPath().toAbsolutePath();
+                Object key = UnixSocketFiles.bind(listener, path, config.permissions, config.backlog);
+                UserPrincipal owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
+                return new Bound(listener, path, key, owner);
+            }
+            if (config.address instanceof InetSocketAddress inet) {
+                InetSocketAddress at = inet.getAddress() == null && inet.getHostString().isEmpty()
+                        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), inet.getPort()) : inet;
+                if (at.isUnresolved()) {
+                    throw new IllegalArgumentException("tcp://" + at.getHostString() + ":" + at.getPort()
+                            + ": unknown host " + at.getHostString());
+                }
+                listener = ServerSocketChannel.open();
+                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                try {
+                    listener.bind(at, config.backlog);
+                } catch (java.net.BindException e) {
+                    throw new org.ipc4j.api.ObjectExistsException(StreamChannel.describe(at)
+                            + ": cannot listen: " + e.getMessage());
+                }
+                return new Bound(listener, null, null, null);
+            }
+            throw new IllegalArgumentException("not a stream socket address: " + config.address);
+        } catch (IpcException | RuntimeException e) {
+            StreamChannel.closeQuietly(listener);
+            throw e;
+        } catch (IOException e) {
+            StreamChannel.closeQuietly(listener);
+            throw new IpcException(StreamChannel.describe(config.address) + ": cannot listen: " + e, e);
+        }
+    }
+
+    private static StreamChannel acceptOne(Builder config, Deadline deadline) throws IpcException, InterruptedIOException {
+        Bound bound = bind(config);
+        String where = bound.path != null ? "unix:" + bound.path : StreamChannel.describe(config.address);
+        try (ServerSocketChannel listener = bound.listener; Selector selector = Selector.open()) {
+            listener.configureBlocking(false);
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+            while (true) {
+                SocketChannel socket = listener.accept();
+                if (socket != null) {
+                    socket.configureBlocking(false);
+                    PeerCredentials credentials = bound.path != null ? Credentials.of(socket) : null;
+                    if (bound.owner != null && config.sameUserOnly
+                            && (credentials == null || !credentials.user().equals(bound.owner))) {
+                        LOG.warn("{}: refused a client running as {} (sameUserOnly)", where,
+                                credentials == null ? "an unknown user" : credentials.user().getName());
+                        StreamChannel.closeQuietly(socket);
+                        continue;
+                    }
+                    if (bound.path == null) {
+                        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    }
+                    StreamChannel channel = new StreamChannel(socket, Reactor.shared(), config.maxMessageSize,
+                            config.bufferSize, where + " peer", null, null, credentials);
+                    channel.start();
+                    return channel;
+                }
+                long millis = deadline.isForever() ? 100 : Math.min(100, deadline.remainingNanos() / 1_000_000);
+                if (deadline.hasPassed()) {
+                    throw new IpcException(where + ": no client connected within the accept timeout");
+                }
+                selector.select(Math.max(1, millis));
+                selector.selectedKeys().clear();
+                if (Thread.currentThread().isInterrupted()) {
+                    throw StreamChannel.interrupted(where + ": accept");
+                }
+            }
+        } catch (IpcException | InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IpcException(where + ": accept failed: " + e, e);
+        } finally {
+            if (bound.path != null) {
+                UnixSocketFiles.deleteIfOurs(bound.path, bound.fileKey);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ reactor side
+
+    private void acceptReady() {
+        while (!closed) {
+            SocketChannel socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                LOG.warn("{}: accept failed: {}", name, e.toString());
+                return;
+            }
+            if (socket == null) {
+                return;
+            }
+            admit(socket);
+        }
+    }
+
+    private void admit(SocketChannel socket) {
+        long n = sequence.incrementAndGet();
+        try {
+            socket.configureBlocking(false);
+            PeerCredentials credentials = path != null ? Credentials.of(socket) : null;
+            String peer = path != null ? describeUnixPeer(credentials) : StreamChannel.describe(socket.getRemoteAddress());
+            if (path != null && config.sameUserOnly && (credentials == null || !credentials.user().equals(owner))) {
+                LOG.warn("{}: refused client {} ({}): only {} may connect (sameUserOnly)", name, n, peer,
+                        owner.getName());
+                socket.close();
+                return;
+            }
+            if (clients.size() >= config.maxClients) {
+                LOG.warn("{}: refused client {} ({}): {} clients connected, the maximum (maxClients)", name, n, peer,
+                        clients.size());
+                socket.close();
+                return;
+            }
+            if (path == null) {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            StreamChannel client = new StreamChannel(socket, reactor, config.maxMessageSize, config.bufferSize,
+                    name + " client " + n + " (" + peer + ")", this, config.handler, credentials);
+            clients.add(client);
+            client.start();
+            if (config.handler != null) {
+                try {
+                    config.handler.onConnect(client);
+                } catch (RuntimeException e) {
+                    LOG.error("{}: onConnect handler failed", name, e);
+                }
+            } else {
+                lock.lock();
+                try {
+                    accepted.add(client);
+                    clientArrived.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("{}: could not set up client {}: {}", name, n, e.toString());
+            StreamChannel.closeQuietly(socket);
+        }
+    }
+
+    private static String describeUnixPeer(PeerCredentials c) {
+        return c == null ? "unknown peer" : "user " + c.user().getName();
+    }
+
+    void removed(StreamChannel client) {
+        clients.remove(client);
+        lock.lock();
+        try {
+            accepted.remove(client);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ API
+
+    /**
+     * Waits for the next client that this server accepted and nobody has taken yet. Only for a server without
+     * a {@link Handler}. The caller owns the returned channel.
+     *
+     * @return the client, or null if none arrived within {@code timeout}
+     * @throws EndpointClosedException if the server is closed
+     * @throws InterruptedIOException if the thread is interrupted while waiting
+     */
+    public StreamChannel accept(Duration timeout) throws IpcException, InterruptedIOException {
+        return accept(Deadline.after(timeout));
+    }
+
+    /** Waits as long as it takes for the next client. See {@link #accept(Duration)}. */
+    public StreamChannel accept() throws IpcException, InterruptedIOException {
+        return accept(Deadline.forever());
+    }
+
+    private StreamChannel accept(Deadline deadline) throws IpcException, InterruptedIOException {
+        if (config.handler != null) {
+            throw new IllegalStateException(name + ": clients go to the handler; accept() is for servers without one");
+        }
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new EndpointClosedException(name);
+                }
+                StreamChannel next = accepted.poll();
+                if (next != null) {
+                    return next;
+                }
+                long nanos = deadline.remainingNanos();
+                if (nanos <= 0) {
+                    return null;
+                }
+                try {
+                    if (deadline.isForever()) {
+                        clientArrived.await();
+                    } else {
+                        clientArrived.awaitNanos(nanos);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw StreamChannel.interrupted(name + ": accept");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends one message to every connected client without waiting. A client whose outgoing queue is over its
+     * buffer size is disconnected (a slow consumer, logged), so that one stuck client neither blocks the
+     * others nor makes memory grow. The message is framed once and shared.
+     *
+     * @return the number of clients the message was queued or written to
+     * @throws org.ipc4j.api.MessageTooLargeException if it exceeds the maximum message size
+     */
+    public int broadcast(ByteBuffer message) throws IpcException {
+        return broadcast(message, null);
+    }
+
+    /** Like {@link #broadcast(ByteBuffer)}, but not to {@code except} (e.g. the client that sent it). */
+    public int broadcast(ByteBuffer message, StreamChannel except) throws IpcException {
+        Objects.requireNonNull(message, "message");
+        Framing.checkOutgoing(message, config.maxMessageSize, name);
+        if (closed) {
+            throw new EndpointClosedException(name);
+        }
+        ByteBuffer frame = ByteBuffer.allocate(Framing.HEADER_BYTES + message.remaining());
+        frame.putInt(message.remaining()).put(message.duplicate()).flip();
+        ByteBuffer shared = frame.asReadOnlyBuffer();
+        int reached = 0;
+        for (StreamChannel client : clients) {
+            if (client == except || !client.isOpen()) {
+                continue;
+            }
+            if (client.offerFrame(shared.duplicate())) {
+                reached++;
+            } else if (client.isOpen()) {
+                client.dropSlowConsumer();
+            }
+        }
+        message.position(message.limit());
+        return reached;
+    }
+
+    /** The clients connected now (a snapshot). */
+    public List<StreamChannel> clients() {
+        return List.copyOf(clients);
+    }
+
+    /** The bound address: for TCP with port 0, the port the system chose. For Unix, the socket path. */
+    public SocketAddress localAddress() {
+        if (path != null) {
+            return UnixDomainSocketAddress.of(path);
+        }
+        try {
+            return listener.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The Unix socket file, or null for TCP. */
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /**
+     * Stops accepting, closes every client (queued messages are flushed for up to
+     * {@value StreamChannel#CLOSE_LINGER_MILLIS} ms) and removes this server's Unix socket file. Clients handed
+     * out by {@link #accept} are closed too. Idempotent.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            clientArrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        StreamChannel.closeQuietly(listener);
+        if (path != null) {
+            UnixSocketFiles.deleteIfOurs(path, fileKey);
+        }
+        List<StreamChannel> closing = List.copyOf(clients);
+        for (StreamChannel client : closing) {
+            client.close();
+        }
+        if (!reactor.inReactorThread()) {
+            long end = System.nanoTime() + StreamChannel.CLOSE_LINGER_MILLIS * 1_000_000;
+            while (System.nanoTime() < end && !closing.stream().allMatch(StreamChannel::isSocketClosed)) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        reactor.close();
+        LOG.debug("{}: closed", name);
+    }
+
+    @Override
+    public String toString() {
+        return "SocketServer[" + name + ", " + clients.size() + " clients" + (closed ? ", closed" : "") + "]";
+    }
+}
