@@ -429,7 +429,7 @@ public abstract class ChannelContract {
                 throw new RuntimeException(e);
             }
         });
-        if (!openLocalBeforeChild()) {
+        if (openLocalBeforeChild()) {
             local.join();
         }
         ChildJvm child = ChildJvm.start(EchoTestApp.class, addresses.remote());
@@ -446,11 +446,12 @@ public abstract class ChannelContract {
     }
 
     /**
-     * Whether the local end must be fully open before the child starts (true for a server or a creator that
-     * the child must find); false lets both open concurrently (a FIFO open blocks until the other side opens).
+     * Whether the local end must be fully open before the child starts: true for a creator that the child
+     * must find already there. The default, false, opens both concurrently, which is what a rendezvous
+     * needs (a FIFO open or a server's accept blocks until the other side arrives).
      */
     protected boolean openLocalBeforeChild() {
-        return true;
+        return false;
     }
 
     // ---------------------------------------------------------------- helpers
