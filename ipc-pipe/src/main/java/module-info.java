@@ -3,5 +3,9 @@ module org.ipc4j.pipe {
     requires transitive org.ipc4j.api;
     requires com.sun.jna;
     requires org.slf4j;
-    // exports org.ipc4j.pipe; (added with the first public type)
+    exports org.ipc4j.pipe;
+    // JNA builds the proxy of the package-private libc binding reflectively
+    opens org.ipc4j.pipe.internal to com.sun.jna;
+
+    provides org.ipc4j.api.spi.TransportProvider with org.ipc4j.pipe.internal.PipeTransportProvider;
 }
