@@ -3,7 +3,12 @@ module org.ipc4j.shm {
     requires transitive org.ipc4j.api;
     requires com.sun.jna;
     requires org.slf4j;
+    requires java.logging;
+    // Chronicle (an automatic module) uses sun.misc.Unsafe; requiring it here puts it in the module graph
+    requires jdk.unsupported;
     requires transitive chronicle.bytes;
     requires chronicle.core;
-    // exports org.ipc4j.shm; (added with the first public type)
+    exports org.ipc4j.shm;
+
+    provides org.ipc4j.api.spi.TransportProvider with org.ipc4j.shm.internal.ShmTransportProvider;
 }

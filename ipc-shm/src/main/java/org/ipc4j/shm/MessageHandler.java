@@ -1,0 +1,17 @@
+package org.ipc4j.shm;
+
+import net.openhft.chronicle.bytes.BytesStore;
+
+/**
+ * Receives messages from {@link ShmRing#read(MessageHandler, int)} without copying them: the message is the
+ * {@code length} bytes at {@code offset} in {@code region}, valid only during the call (the ring reuses the
+ * space as soon as the handler returns). Copy what you need to keep.
+ */
+@FunctionalInterface
+public interface MessageHandler {
+    /**
+     * Called once per message, in order, on the reading thread. An exception thrown here propagates out of
+     * {@code read}; the message counts as consumed.
+     */
+    void onMessage(BytesStore<?, ?> region, long offset, int length);
+}

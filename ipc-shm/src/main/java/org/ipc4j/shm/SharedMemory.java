@@ -1,0 +1,359 @@
+package org.ipc4j.shm;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import net.openhft.chronicle.bytes.BytesStore;
+import org.ipc4j.api.CorruptedStateException;
+import org.ipc4j.api.EndpointClosedException;
+import org.ipc4j.api.IpcException;
+import org.ipc4j.api.IpcNames;
+import org.ipc4j.api.NamedObject;
+import org.ipc4j.api.NoSuchObjectException;
+import org.ipc4j.api.ObjectExistsException;
+import org.ipc4j.api.OpenMode;
+import org.ipc4j.api.OpenOptions;
+import org.ipc4j.shm.internal.ChronicleSupport;
+import org.ipc4j.shm.internal.MappedStore;
+import org.ipc4j.shm.internal.RegionFiles;
+
+/**
+ * A named region of shared memory: a file in {@code /dev/shm} on Linux (the file {@code shm_open("/NAME")}
+ * uses), mapped into this process. Every process that opens the same name sees the same bytes.
+ *
+ * <pre>{@code
+ * try (SharedMemory region = SharedMemory.open("counters", 4096, OpenOptions.openOrCreate())) {
+ *     region.bytes().addAndGetLong(0, 1);          // atomic, visible to every process
+ * }
+ * }</pre>
+ *
+ * <p><b>Creation.</b> A new region is built under a temporary name, sized (zero-filled by the kernel) and
+ * then linked to its name in one atomic step, so no process ever opens a half-made region. It gets the
+ * permissions of {@link OpenOptions#permissions()} (default {@code 0600}) at creation, reduced by the
+ * process umask like {@code shm_open}. Opening an existing region never writes to it.
+ *
+ * <p><b>Memory.</b> {@link #bytes()} is a Chronicle Bytes view of the whole region. It needs no JVM flags.
+ * Several threads may use it at once; ordering between processes is the caller's business (use
+ * {@code writeOrderedLong}/{@code readVolatileLong}/{@code compareAndSwapLong}, or a semaphore).
+ *
+ * <p><b>Close.</b> {@link #close()} is idempotent and releases the view: any later access through
+ * {@link #bytes()} (or through a {@code Bytes} made from it) throws an unchecked exception
+ * ({@code ClosedIllegalStateException} or {@code NullPointerException} from Chronicle), it never reads
+ * unmapped memory. The pages are unmapped by the JDK once neither this object nor the view is reachable.
+ * This process owns the object and must close it; the name outlives it until {@link #unlink()} (or
+ * {@link OpenOptions#unlinkOnClose(boolean)}).
+ *
+ * <p><b>Limits.</b> 1 byte to {@value #MAX_SIZE} bytes (one JDK mapping). On Linux the total of all
+ * regions is bounded by the size of {@code /dev/shm} (tmpfs, usually half the RAM). If another process
+ * truncates the file while it is mapped, access beyond the new end faults; ipc4j never truncates.
+ *
+ * <p><b>Where.</b> Linux: {@code /dev/shm}. Elsewhere: {@code java.io.tmpdir/ipc4j-shm} (created 0700).
+ * The system property {@code ipc4j.shm.dir} chooses another directory (all processes must agree).
+ */
+public final class SharedMemory implements NamedObject {
+    /** The largest region: the largest mapping the JDK makes in one piece. */
+    public static final long MAX_SIZE = Integer.MAX_VALUE;
+
+    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
+
+    static {
+        ChronicleSupport.init();
+    }
+
+    private final String name;
+    private final Path file;
+    private final MappedStore store;
+    private final long size;
+    private final boolean created;
+    private final boolean unlinkOnClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Writes the initial contents of a new region before its name becomes visible. */
+    @FunctionalInterface
+    interface Initializer {
+        void initialize(BytesStore<?, ?> newRegion, Path file) throws IpcException;
+    }
+
+    private SharedMemory(String name, Path file, MappedStore store, boolean created, boolean unlinkOnClose) {
+        this.name = name;
+        this.file = file;
+        this.store = store;
+        this.size = store.capacity();
+        this.created = created;
+        this.unlinkOnClose = unlinkOnClose;
+    }
+
+    /**
+     * Creates or opens the region {@code name}, as {@code options} say. A new region has {@code size}
+     * zero bytes; an existing one must have at least {@code size} bytes and is mapped whole (so
+     * {@link #size()} may be larger than asked).
+     *
+     * @param name a name by the rules of {@link IpcNames}
+     * @param size bytes, 1 to {@link #MAX_SIZE}
+     * @throws IllegalArgumentException for a bad name or size
+     * @throws ObjectExistsException if {@link OpenMode#CREATE} and the name exists
+     * @throws NoSuchObjectException if {@link OpenMode#OPEN} and there is no such region
+     * @throws CorruptedStateException if the existing file is smaller than {@code size}
+     * @throws org.ipc4j.api.PermissionDeniedException if the file may not be opened for reading and writing
+     * @throws IpcException for other file-system failures (the message names the file)
+     */
+    public static SharedMemory open(String name, long size, OpenOptions options) throws IpcException {
+        return open(name, size, size, options, null);
+    }
+
+    /**
+     * Opens the existing region {@code name} with the size it has. {@code options} must use
+     * {@link OpenMode#OPEN} (a new region needs a size); its unlink-on-close flag applies.
+     *
+     * @throws IllegalArgumentException for a bad name or a mode other than OPEN
+     * @throws NoSuchObjectException if there is no such region
+     * @throws CorruptedStateException if the file is empty or larger than {@link #MAX_SIZE}
+     * @throws IpcException for other file-system failures
+     */
+    public static SharedMemory open(String name, OpenOptions options) throws IpcException {
+        Objects.requireNonNull(options, "options");
+        if (options.mode() != OpenMode.OPEN) {
+            throw new IllegalArgumentException("shared memory \"" + name + "\": opening without a size needs "
+                    + "OpenMode.OPEN, got " + options.mode() + "; pass a size to create");
+        }
+        return open(name, 0, 0, options, null);
+    }
+
+    /** Removes the name {@code name}. Returns whether a region of that name existed. */
+    public static boolean unlink(String name) throws IpcException {
+        Path file = RegionFiles.directory().resolve(IpcNames.validate("shared memory", name));
+        try {
+            return Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw RegionFiles.translate(e, "unlink shared memory " + file);
+        }
+    }
+
+    /** The file that holds the region {@code name} (it may not exist). */
+    public static Path pathOf(String name) throws IpcException {
+        return RegionFiles.directory().resolve(IpcNames.validate("shared memory", name));
+    }
+
+    /**
+     * Open with an initializer for a new region. {@code size} is the size of a new region; an existing one
+     * must have at least {@code minExisting} bytes (0: any size, its own header says what it holds).
+     */
+    static SharedMemory open(String name, long size, long minExisting, OpenOptions options, Initializer initializer)
+            throws IpcException {
+        String bare = IpcNames.validate("shared memory", name);
+        Objects.requireNonNull(options, "options");
+        if (size < 0 || size > MAX_SIZE || (size == 0 && options.mayCreate())) {
+            throw new IllegalArgumentException("shared memory \"" + name + "\": size must be 1 to " + MAX_SIZE
+                    + " bytes, got " + size);
+        }
+        Path dir = RegionFiles.directory();
+        Path file = dir.resolve(bare);
+        // OPEN_OR_CREATE races with other processes: retry until one of open/create wins.
+        for (int attempt = 0; ; attempt++) {
+            if (options.mode() != OpenMode.CREATE) {
+                try {
+                    return openExisting(name, file, minExisting, options);
+                } catch (NoSuchObjectException e) {
+                    if (options.mode() == OpenMode.OPEN) {
+                        throw e;
+                    }
+                }
+            }
+            try {
+                return create(name, dir, bare, file, size, options, initializer);
+            } catch (ObjectExistsException e) {
+                if (options.mode() == OpenMode.CREATE || attempt > 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static SharedMemory openExisting(String name, Path file, long size, OpenOptions options)
+            throws IpcException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            long actual = channel.size();
+            if (actual < Math.max(size, 1)) {
+                throw new CorruptedStateException("shared memory " + file + ": field size: the file has " + actual
+                        + " bytes, " + (size == 0 ? "an empty region cannot be mapped" : "less than the "
+                        + size + " required"));
+            }
+            if (actual > MAX_SIZE) {
+                throw new CorruptedStateException("shared memory " + file + ": field size: the file has " + actual
+                        + " bytes, more than the largest mapping of " + MAX_SIZE);
+            }
+            MappedStore store = map(channel, actual);
+            return new SharedMemory(name, file, store, false, options.unlinkOnClose());
+        } catch (IpcException e) {
+            throw e;
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException("shared memory " + file + " does not exist");
+        } catch (IOException e) {
+            throw RegionFiles.translate(e, "open shared memory " + file);
+        }
+    }
+
+    private static SharedMemory create(String name, Path dir, String bare, Path file, long size,
+            OpenOptions options, Initializer initializer) throws IpcException {
+        Path temp = dir.resolve("." + bare + ".new-" + ProcessHandle.current().pid() + "-"
+                + TEMP_COUNTER.incrementAndGet());
+        MappedStore store = null;
+        try {
+            try {
+                if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(
+                            RegionFiles.permissions(options.permissions())));
+                } else {
+                    Files.createFile(temp);
+                }
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    // One byte at the end sizes the file; the kernel supplies zero pages for the rest.
+                    channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
+                    store = map(channel, size);
+                }
+                if (initializer != null) {
+                    initializer.initialize(store, file);
+                }
+                publish(temp, file);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            return new SharedMemory(name, file, store, true, options.unlinkOnClose());
+        } catch (IpcException | RuntimeException e) {
+            releaseQuietly(store);
+            throw e;
+        } catch (FileAlreadyExistsException e) {
+            releaseQuietly(store);
+            throw new ObjectExistsException("shared memory " + file + " already exists");
+        } catch (IOException e) {
+            releaseQuietly(store);
+            throw RegionFiles.translate(e, "create shared memory " + file);
+        }
+    }
+
+    /** Gives the finished temporary file its name, failing if the name is taken. */
+    private static void publish(Path temp, Path file) throws IOException {
+        try {
+            Files.createLink(file, temp);
+        } catch (UnsupportedOperationException e) {
+            // No hard links here: a plain move, which checks for an existing target first.
+            Files.move(temp, file);
+        }
+    }
+
+    private static MappedStore map(FileChannel channel, long size) throws IOException {
+        MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        long address = Pointer.nativeValue(Native.getDirectBufferPointer(mapping));
+        return new MappedStore(mapping, address, size);
+    }
+
+    private static void releaseQuietly(MappedStore store) {
+        if (store != null) {
+            try {
+                store.releaseLast();
+            } catch (RuntimeException ignored) {
+                // already released
+            }
+        }
+    }
+
+    /**
+     * The Chronicle view of the whole region, offsets 0 to {@link #size()}. Owned by this object: it is
+     * released by {@link #close()}, after which every access throws.
+     *
+     * @throws IllegalStateException if this region is closed
+     */
+    public BytesStore<?, ?> bytes() {
+        if (closed.get()) {
+            throw new IllegalStateException("shared memory " + file + " is closed");
+        }
+        return store;
+    }
+
+    /** The size of the mapping in bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** The file behind the region. */
+    public Path path() {
+        return file;
+    }
+
+    /** Whether this call created the region (rather than opening an existing one). */
+    public boolean created() {
+        return created;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** @throws EndpointClosedException if closed, naming the file */
+    void ensureOpen() throws EndpointClosedException {
+        if (closed.get()) {
+            throw new EndpointClosedException("shared memory " + file);
+        }
+    }
+
+    /** The store without the closed check, for the ring's hot path (which checks its own flag). */
+    MappedStore store() {
+        return store;
+    }
+
+    /** Closes without the unlink-on-close: for an open that failed after mapping someone else's file. */
+    void abandon() {
+        if (closed.compareAndSet(false, true)) {
+            releaseQuietly(store);
+        }
+    }
+
+    @Override
+    public void unlink() throws IpcException {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw RegionFiles.translate(e, "unlink shared memory " + file);
+        }
+    }
+
+    /**
+     * Releases the view (later access throws) and, with unlink-on-close, removes the name. Idempotent.
+     */
+    @Override
+    public void close() throws IpcException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        releaseQuietly(store);
+        if (unlinkOnClose) {
+            unlink();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SharedMemory[" + name + ", " + size + " bytes, " + file + (isOpen() ? "" : ", closed") + "]";
+    }
+}

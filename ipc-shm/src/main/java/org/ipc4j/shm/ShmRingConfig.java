@@ -1,0 +1,125 @@
+package org.ipc4j.shm;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.ipc4j.shm.internal.RingLayout;
+
+/**
+ * The shape of a ring (fixed when it is created) and how this process waits on it. Immutable; the
+ * {@code with}-style methods return copies.
+ *
+ * <ul>
+ *   <li>{@code capacity}: bytes of the data area, a power of two from 64 bytes to 1 GiB (default 1 MiB).
+ *       Each message takes its length plus an 8-byte header, rounded up to 8.</li>
+ *   <li>{@code maxMessage}: the largest message, at most {@code capacity / 2 - 8} (default
+ *       {@code capacity / 8}).</li>
+ *   <li>{@code variant}: one producer or many (default one).</li>
+ *   <li>{@code waitStrategy}: spin, yield, park (default {@link WaitStrategy#DEFAULT}).</li>
+ *   <li>{@code unblockTimeout}: how long the consumer waits on a claim whose header was never written before
+ *       skipping it (default 5 s). Claims of producers known to be dead are skipped without this wait.</li>
+ * </ul>
+ */
+public final class ShmRingConfig {
+    /** Single producer, single consumer; or many producers (threads or processes), single consumer. */
+    public enum Variant { SINGLE_PRODUCER, MULTI_PRODUCER }
+
+    private static final int UNSET = -1;
+
+    private final long capacity;
+    private final int maxMessage;
+    private final Variant variant;
+    private final WaitStrategy waitStrategy;
+    private final Duration unblockTimeout;
+
+    private ShmRingConfig(long capacity, int maxMessage, Variant variant, WaitStrategy waitStrategy,
+            Duration unblockTimeout) {
+        this.capacity = capacity;
+        this.maxMessage = maxMessage;
+        this.variant = variant;
+        this.waitStrategy = waitStrategy;
+        this.unblockTimeout = unblockTimeout;
+    }
+
+    /** 1 MiB, single producer, messages up to 128 KiB. */
+    public static ShmRingConfig defaults() {
+        return new ShmRingConfig(1 << 20, UNSET, Variant.SINGLE_PRODUCER, WaitStrategy.DEFAULT, Duration.ofSeconds(5));
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code bytes} is not a power of two from 64 to 2^30
+     */
+    public ShmRingConfig capacity(long bytes) {
+        if (bytes < RingLayout.MIN_CAPACITY || bytes > RingLayout.MAX_CAPACITY || Long.bitCount(bytes) != 1) {
+            throw new IllegalArgumentException("ring capacity must be a power of two from " + RingLayout.MIN_CAPACITY
+                    + " to " + RingLayout.MAX_CAPACITY + " bytes, got " + bytes);
+        }
+        return new ShmRingConfig(bytes, maxMessage, variant, waitStrategy, unblockTimeout);
+    }
+
+    /** @throws IllegalArgumentException if negative (the upper bound is checked against the capacity at open) */
+    public ShmRingConfig maxMessage(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxMessage must not be negative, got " + bytes);
+        }
+        return new ShmRingConfig(capacity, bytes, variant, waitStrategy, unblockTimeout);
+    }
+
+    public ShmRingConfig variant(Variant v) {
+        return new ShmRingConfig(capacity, maxMessage, Objects.requireNonNull(v, "variant"), waitStrategy,
+                unblockTimeout);
+    }
+
+    public ShmRingConfig waitStrategy(WaitStrategy w) {
+        return new ShmRingConfig(capacity, maxMessage, variant, Objects.requireNonNull(w, "waitStrategy"),
+                unblockTimeout);
+    }
+
+    /** @throws IllegalArgumentException if negative */
+    public ShmRingConfig unblockTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("unblockTimeout must not be negative, got " + timeout);
+        }
+        return new ShmRingConfig(capacity, maxMessage, variant, waitStrategy, timeout);
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    /** The configured maximum, or {@code capacity / 8} if none was set. */
+    public int maxMessage() {
+        return maxMessage == UNSET ? (int) Math.min(capacity / 8, RingLayout.maxMessageLimit(capacity)) : maxMessage;
+    }
+
+    /** @throws IllegalArgumentException if the maximum message does not fit the capacity */
+    int checkedMaxMessage() {
+        int max = maxMessage();
+        if (max > RingLayout.maxMessageLimit(capacity)) {
+            throw new IllegalArgumentException("maxMessage " + max + " is too large for capacity " + capacity
+                    + "; at most " + RingLayout.maxMessageLimit(capacity) + " (capacity / 2 - 8)");
+        }
+        return max;
+    }
+
+    public Variant variant() {
+        return variant;
+    }
+
+    public WaitStrategy waitStrategy() {
+        return waitStrategy;
+    }
+
+    public Duration unblockTimeout() {
+        return unblockTimeout;
+    }
+
+    int variantCode() {
+        return variant == Variant.SINGLE_PRODUCER ? RingLayout.VARIANT_SPSC : RingLayout.VARIANT_MPSC;
+    }
+
+    @Override
+    public String toString() {
+        return "ShmRingConfig[capacity " + capacity + ", maxMessage " + maxMessage() + ", " + variant + ", "
+                + waitStrategy + ", unblockTimeout " + unblockTimeout + "]";
+    }
+}

@@ -1,0 +1,624 @@
+package org.ipc4j.shm.internal;
+
+import static org.ipc4j.shm.internal.RingLayout.*;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.core.UnsafeMemory;
+import org.ipc4j.api.BufferTooSmallException;
+import org.ipc4j.api.CorruptedStateException;
+import org.ipc4j.api.internal.ProcessIdentity;
+import org.ipc4j.shm.MessageHandler;
+
+/**
+ * One attachment (producer or consumer) to a ring in a mapped region: the lock-free algorithm.
+ *
+ * <p>Protocol (see docs/shm-format.md). Positions {@code tail} and {@code head} are byte counts that only
+ * grow; the index in the data area is {@code position & (capacity - 1)}. A producer reserves space by
+ * moving {@code tail} (a plain ordered store for one producer, a CAS for many), writes the record header
+ * with a negative length, the payload, then the positive length with a release store. The consumer reads
+ * the length with an acquire load: positive means complete. After use it marks the record consumed,
+ * zeroes it (so a zero length always means "not written yet") and publishes {@code head} with a release
+ * store. Producers read {@code head} only when their cached copy says the ring is full (JCTools' cached
+ * opposite index), so in the steady state each side writes its own cache lines.
+ *
+ * <p>The header is validated once at attach; the hot path then uses raw memory access on the address,
+ * with every length read from shared memory checked against the validated capacity before use. The
+ * mapping is kept reachable by {@link MappedStore} for as long as this object is, so a racing close cannot
+ * make these accesses fault.
+ */
+public final class RingCore {
+    private static final UnsafeMemory M = UnsafeMemory.MEMORY;
+
+    /** Peer states reported by the slot table. */
+    public enum SlotState { NEVER_ATTACHED, ALIVE, GONE }
+
+    public final Path file;
+    private final MappedStore store;
+    private final ByteBuffer view;
+    private final long regionAddress;
+    private final long data;
+    private final int dataIndex;
+    private final int capacity;
+    private final int mask;
+    private final int maxMessage;
+    private final int maxRecord;
+    private final int variant;
+    private final int kind;
+    private final long tailAddr;
+    private final long headAddr;
+    private final long ringAddress;
+
+    // producer state
+    private int slot = -1;
+    private int generation;
+    private int dataTag;
+    private int padTag;
+    private long headCache;
+    private long tail;
+
+    // consumer state
+    private long head;
+    private long stallHead = -1;
+    private long stallSince;
+
+    private RingCore(MappedStore store, long offset, Path file, int capacity, int maxMessage, int variant, int kind) {
+        this.file = file;
+        this.store = store;
+        this.view = store.mapping().duplicate();
+        this.regionAddress = store.addressForRead(0);
+        this.ringAddress = regionAddress + offset;
+        this.dataIndex = (int) (offset + HEADER_LENGTH);
+        this.data = regionAddress + dataIndex;
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.maxMessage = maxMessage;
+        this.maxRecord = maxMessage + RECORD_HEADER;
+        this.variant = variant;
+        this.kind = kind;
+        this.tailAddr = ringAddress + TAIL_OFFSET;
+        this.headAddr = ringAddress + HEAD_OFFSET;
+    }
+
+    /** Writes the header of a new ring (the region is fresh and zero-filled). */
+    public static void format(BytesStore<?, ?> region, long offset, long capacity, int maxMessage, int variant,
+            int kind) {
+        region.writeInt(offset + VERSION_OFFSET, VERSION);
+        region.writeInt(offset + VARIANT_OFFSET, variant);
+        region.writeLong(offset + CAPACITY_OFFSET, capacity);
+        region.writeInt(offset + MAX_MESSAGE_OFFSET, maxMessage);
+        region.writeInt(offset + HEADER_LENGTH_OFFSET, HEADER_LENGTH);
+        region.writeInt(offset + MAX_PRODUCERS_OFFSET, variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS);
+        region.writeInt(offset + ALIGNMENT_OFFSET, ALIGNMENT);
+        region.writeInt(offset + KIND_OFFSET, kind);
+        // the magic last: a reader that sees it sees the rest
+        region.writeOrderedLong(offset + MAGIC_OFFSET, MAGIC);
+    }
+
+    /**
+     * Validates the ring header at {@code offset} and attaches to it (no role yet).
+     *
+     * @param expectedKind the {@code kind} field required, or -1 for any
+     * @param expectedVariant the variant required, or 0 for any
+     * @throws CorruptedStateException naming the file and the bad field
+     */
+    public static RingCore attach(MappedStore store, long offset, Path file, int expectedKind, int expectedVariant)
+            throws CorruptedStateException {
+        long size = store.capacity();
+        if (size < offset + HEADER_LENGTH) {
+            throw corrupt(file, "size", "the file has " + size + " bytes, too small for a ring header of "
+                    + HEADER_LENGTH + " bytes at offset " + offset);
+        }
+        long magic = store.readVolatileLong(offset + MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw corrupt(file, "magic", "expected 0x" + Long.toHexString(MAGIC) + " (\"IPC4JRNG\"), found 0x"
+                    + Long.toHexString(magic) + "; not an ipc4j ring, or not yet initialised");
+        }
+        int version = store.readInt(offset + VERSION_OFFSET);
+        if (version != VERSION) {
+            throw corrupt(file, "version", "found " + version + ", this library reads version " + VERSION);
+        }
+        long capacity = store.readLong(offset + CAPACITY_OFFSET);
+        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Long.bitCount(capacity) != 1) {
+            throw corrupt(file, "capacity", "found " + capacity + ", must be a power of two from " + MIN_CAPACITY
+                    + " to " + MAX_CAPACITY);
+        }
+        if (size < offset + HEADER_LENGTH + capacity) {
+            throw corrupt(file, "size", "the file has " + size + " bytes, too small for a ring of capacity "
+                    + capacity + " at offset " + offset + " (needs " + (offset + HEADER_LENGTH + capacity) + ")");
+        }
+        int headerLength = store.readInt(offset + HEADER_LENGTH_OFFSET);
+        if (headerLength != HEADER_LENGTH) {
+            throw corrupt(file, "headerLength", "found " + headerLength + ", expected " + HEADER_LENGTH);
+        }
+        int alignment = store.readInt(offset + ALIGNMENT_OFFSET);
+        if (alignment != ALIGNMENT) {
+            throw corrupt(file, "alignment", "found " + alignment + ", expected " + ALIGNMENT);
+        }
+        int maxMessage = store.readInt(offset + MAX_MESSAGE_OFFSET);
+        if (maxMessage < 0 || maxMessage > maxMessageLimit(capacity)) {
+            throw corrupt(file, "maxMessage", "found " + maxMessage + ", must be 0 to " + maxMessageLimit(capacity)
+                    + " for capacity " + capacity);
+        }
+        int variant = store.readInt(offset + VARIANT_OFFSET);
+        if (variant != VARIANT_SPSC && variant != VARIANT_MPSC) {
+            throw corrupt(file, "variant", "found " + variant + ", expected 1 (single producer) or 2 (multi producer)");
+        }
+        if (expectedVariant != 0 && variant != expectedVariant) {
+            throw corrupt(file, "variant", "found " + variantName(variant) + ", but " + variantName(expectedVariant)
+                    + " was asked for");
+        }
+        int kind = store.readInt(offset + KIND_OFFSET);
+        if (kind < KIND_RING || kind > KIND_CHANNEL_B_TO_A || (expectedKind >= 0 && kind != expectedKind)) {
+            throw corrupt(file, "kind", "found " + kind + (expectedKind >= 0 ? ", expected " + expectedKind : "")
+                    + " (0 = ring, 1/2 = the rings of a channel)");
+        }
+        int maxProducers = store.readInt(offset + MAX_PRODUCERS_OFFSET);
+        if (maxProducers != (variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS)) {
+            throw corrupt(file, "maxProducers", "found " + maxProducers);
+        }
+        return new RingCore(store, offset, file, (int) capacity, maxMessage, variant, kind);
+    }
+
+    static String variantName(int variant) {
+        return variant == VARIANT_SPSC ? "single-producer" : variant == VARIANT_MPSC ? "multi-producer" : "" + variant;
+    }
+
+    private static CorruptedStateException corrupt(Path file, String field, String detail) {
+        return new CorruptedStateException("ring " + file + ": field " + field + ": " + detail);
+    }
+
+    // ------------------------------------------------------------------ slots
+
+    private long producerSlot(int index) {
+        return ringAddress + PRODUCER_SLOTS_OFFSET + (long) index * SLOT_LENGTH;
+    }
+
+    private long consumerSlot() {
+        return ringAddress + CONSUMER_SLOT_OFFSET;
+    }
+
+    /** Takes a free slot (empty, or left by a dead process); returns its new generation, or -1 if taken. */
+    private static int acquire(long slot) {
+        ProcessIdentity self = ProcessIdentity.self();
+        while (true) {
+            long owner = M.readVolatileLong(slot);
+            int pid = (int) owner;
+            int gen = (int) (owner >>> 32);
+            if (pid != 0 && isAlive(slot, pid)) {
+                return -1;
+            }
+            int next = (gen + 1) & 0x7FFF_FFFF;
+            if (next == 0) {
+                next = 1;
+            }
+            // Reserve first (counts as alive) so nobody judges us by the previous owner's start time.
+            if (M.compareAndSwapLong(slot, owner, ((long) next << 32) | (PID_CLAIMING & 0xFFFF_FFFFL))) {
+                M.writeLong(slot + SLOT_START_TIME, self.startTime());
+                M.writeLong(slot + SLOT_HEARTBEAT, System.currentTimeMillis());
+                M.writeOrderedLong(slot, ((long) next << 32) | (self.pid() & 0xFFFF_FFFFL));
+                return next;
+            }
+        }
+    }
+
+    private static boolean isAlive(long slot, int pid) {
+        return pid == PID_CLAIMING || ProcessIdentity.isAlive(pid & 0xFFFF_FFFFL, M.readVolatileLong(slot + SLOT_START_TIME));
+    }
+
+    private static void release(long slot, int generation) {
+        long owner = M.readVolatileLong(slot);
+        if ((int) (owner >>> 32) == generation && (int) owner != 0) {
+            M.compareAndSwapLong(slot, owner, (long) generation << 32);
+        }
+    }
+
+    private static SlotState state(long slot) {
+        long owner = M.readVolatileLong(slot);
+        int pid = (int) owner;
+        if (pid == 0) {
+            return (owner >>> 32) == 0 ? SlotState.NEVER_ATTACHED : SlotState.GONE;
+        }
+        return isAlive(slot, pid) ? SlotState.ALIVE : SlotState.GONE;
+    }
+
+    /** Cheap check without /proc: whether the slot says its owner left cleanly. */
+    private static boolean detached(long slot) {
+        long owner = M.readVolatileLong(slot);
+        return (int) owner == 0 && (owner >>> 32) != 0;
+    }
+
+    /** Attaches as the producer. Returns false if the (single-producer) slot or all slots are held by live processes. */
+    public boolean attachProducer() {
+        int slots = variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS;
+        for (int i = 0; i < slots; i++) {
+            int gen = acquire(producerSlot(i));
+            if (gen > 0) {
+                slot = i;
+                generation = gen;
+                dataTag = tag(TYPE_DATA, i, gen & 0xFFFF);
+                padTag = tag(TYPE_PADDING, i, gen & 0xFFFF);
+                tail = M.readVolatileLong(tailAddr);
+                headCache = M.readVolatileLong(headAddr);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Describes who holds the producer slots, for an error message. */
+    public String producerHolders() {
+        StringBuilder sb = new StringBuilder();
+        int slots = variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS;
+        for (int i = 0; i < slots; i++) {
+            long owner = M.readVolatileLong(producerSlot(i));
+            if ((int) owner != 0) {
+                sb.append(sb.length() == 0 ? "pid " : ", ").append((int) owner);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The producer slots that were ever used, with their state, for messages. */
+    public String describeProducers() {
+        StringBuilder sb = new StringBuilder();
+        int slots = variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS;
+        for (int i = 0; i < slots; i++) {
+            long s = producerSlot(i);
+            long owner = M.readVolatileLong(s);
+            if (owner != 0) {
+                int pid = (int) owner;
+                sb.append(sb.length() == 0 ? "" : ", ").append(pid == 0 ? "closed" : "pid " + pid)
+                        .append(pid == 0 ? "" : (isAlive(s, pid) ? " alive" : " dead"));
+            }
+        }
+        return sb.length() == 0 ? "none attached" : sb.toString();
+    }
+
+    public String consumerHolder() {
+        return "pid " + (int) M.readVolatileLong(consumerSlot());
+    }
+
+    /** Attaches as the consumer; false if a live consumer holds the slot. */
+    public boolean attachConsumer() {
+        int gen = acquire(consumerSlot());
+        if (gen <= 0) {
+            return false;
+        }
+        generation = gen;
+        head = M.readVolatileLong(headAddr);
+        return true;
+    }
+
+    public void detachProducer() {
+        if (slot >= 0) {
+            release(producerSlot(slot), generation);
+        }
+    }
+
+    public void detachConsumer() {
+        release(consumerSlot(), generation);
+    }
+
+    /** Records that this producer is alive now (rate-limited by the caller). */
+    public void producerHeartbeat() {
+        if (slot >= 0) {
+            M.writeOrderedLong(producerSlot(slot) + SLOT_HEARTBEAT, System.currentTimeMillis());
+        }
+    }
+
+    public void consumerHeartbeat() {
+        M.writeOrderedLong(consumerSlot() + SLOT_HEARTBEAT, System.currentTimeMillis());
+    }
+
+    public SlotState consumerState() {
+        return state(consumerSlot());
+    }
+
+    public boolean consumerDetached() {
+        return detached(consumerSlot());
+    }
+
+    /** ALIVE if any producer is alive, else GONE if one ever attached, else NEVER_ATTACHED. */
+    public SlotState producersState() {
+        int slots = variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS;
+        SlotState result = SlotState.NEVER_ATTACHED;
+        for (int i = 0; i < slots; i++) {
+            SlotState s = state(producerSlot(i));
+            if (s == SlotState.ALIVE) {
+                return s;
+            }
+            if (s == SlotState.GONE) {
+                result = s;
+            }
+        }
+        return result;
+    }
+
+    // ------------------------------------------------------------------ producer
+
+    /**
+     * Reserves a record for {@code length} bytes. Returns the region offset of the payload, or -1 if the ring
+     * has no room now. The caller checked {@code 0 <= length <= maxMessage}.
+     */
+    public long tryClaim(int length) {
+        int recordLength = length + RECORD_HEADER;
+        int aligned = align(recordLength);
+        int index;
+        if (variant == VARIANT_SPSC) {
+            long t = tail;
+            index = (int) t & mask;
+            int toEnd = capacity - index;
+            int required = aligned <= toEnd ? aligned : toEnd + aligned;
+            if (t + required - headCache > capacity) {
+                headCache = M.readVolatileLong(headAddr);
+                if (t + required - headCache > capacity) {
+                    return -1;
+                }
+            }
+            if (aligned > toEnd) {
+                M.writeLong(data + index, header(toEnd, padTag));
+                index = 0;
+            }
+            M.writeLong(data + index, header(-recordLength, dataTag));
+            tail = t + required;
+            M.writeOrderedLong(tailAddr, t + required);
+        } else {
+            long t;
+            int toEnd;
+            do {
+                t = M.readVolatileLong(tailAddr);
+                index = (int) t & mask;
+                toEnd = capacity - index;
+                int required = aligned <= toEnd ? aligned : toEnd + aligned;
+                if (t + required - headCache > capacity) {
+                    long h = M.readVolatileLong(headAddr);
+                    headCache = h;
+                    if (t + required - h > capacity) {
+                        return -1;
+                    }
+                }
+                if (M.compareAndSwapLong(tailAddr, t, t + required)) {
+                    break;
+                }
+            } while (true);
+            if (aligned > toEnd) {
+                M.writeOrderedLong(data + index, header(toEnd, padTag));
+                index = 0;
+            }
+            M.writeOrderedLong(data + index, header(-recordLength, dataTag));
+        }
+        return dataIndex + index + RECORD_HEADER;
+    }
+
+    private long claimedHeader(long payloadOffset) {
+        long index = payloadOffset - RECORD_HEADER - dataIndex;
+        if (index < 0 || index >= capacity || (index & (ALIGNMENT - 1)) != 0) {
+            throw new IllegalArgumentException("offset " + payloadOffset + " is not a claim of this ring");
+        }
+        long address = data + index;
+        int length = M.readInt(address);
+        if (length >= 0 || -length > maxRecord || M.readInt(address + 4) != dataTag) {
+            throw new IllegalStateException("no open claim of this producer at offset " + payloadOffset
+                    + " (already committed or aborted?)");
+        }
+        return address;
+    }
+
+    /** Publishes the claimed record. */
+    public void commit(long payloadOffset) {
+        long address = claimedHeader(payloadOffset);
+        M.writeOrderedInt(address, -M.readInt(address));
+    }
+
+    /** Turns the claimed record into padding the consumer skips. */
+    public void abort(long payloadOffset) {
+        long address = claimedHeader(payloadOffset);
+        M.writeOrderedLong(address, header(align(-M.readInt(address)), padTag));
+    }
+
+    /** Copies {@code length} bytes from {@code src} at its position into a claimed payload. */
+    public void put(long payloadOffset, ByteBuffer src, int length) {
+        view.put((int) payloadOffset, src, src.position(), length);
+    }
+
+    // ------------------------------------------------------------------ consumer
+
+    private int checkRecord(int length, int index, int tag) throws CorruptedStateException {
+        int aligned = align(length);
+        int type = tagType(tag);
+        if ((type == TYPE_DATA && length > maxRecord) || length < RECORD_HEADER || aligned > capacity - index
+                || (type != TYPE_DATA && type != TYPE_PADDING)) {
+            throw new CorruptedStateException("ring " + file + ": record at position " + head + " has length "
+                    + length + " and type " + type + "; the largest record is " + maxRecord + " bytes, "
+                    + (capacity - index) + " bytes are left before the end of the data area");
+        }
+        return aligned;
+    }
+
+    /** A padding record may be consumed only once the producer published the tail past it (SPSC wrap). */
+    private boolean covered(long position, int aligned) {
+        return M.readVolatileLong(tailAddr) - position >= aligned;
+    }
+
+    private void consume(long address, int aligned) {
+        long h = head;
+        // Mark it consumed before zeroing: a consumer killed here restarts by skipping it, not redelivering.
+        M.writeLong(address, header(aligned, TYPE_PADDING));
+        if (aligned <= 256) {
+            // small records: plain stores beat the native setMemory call
+            for (int at = RECORD_HEADER; at < aligned; at += 8) {
+                M.writeLong(address + at, 0L);
+            }
+        } else {
+            M.setMemory(address + RECORD_HEADER, aligned - RECORD_HEADER, (byte) 0);
+        }
+        M.writeLong(address, 0L);
+        head = h + aligned;
+        M.writeOrderedLong(headAddr, h + aligned);
+    }
+
+    /** Delivers up to {@code limit} messages to the handler; returns how many. */
+    public int read(MessageHandler handler, int limit) throws CorruptedStateException {
+        int count = 0;
+        while (count < limit) {
+            long h = head;
+            int index = (int) h & mask;
+            long address = data + index;
+            int length = M.readVolatileInt(address);
+            if (length <= 0) {
+                break;
+            }
+            int tag = M.readInt(address + 4);
+            int aligned = checkRecord(length, index, tag);
+            if (tagType(tag) == TYPE_DATA) {
+                count++;
+                try {
+                    handler.onMessage(store, dataIndex + index + RECORD_HEADER, length - RECORD_HEADER);
+                } finally {
+                    consume(address, aligned);
+                }
+            } else if (covered(h, aligned)) {
+                consume(address, aligned);
+            } else {
+                break;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Copies the next message into {@code dst}; returns its length or -1 if none is complete.
+     *
+     * @throws BufferTooSmallException if it does not fit; nothing is consumed
+     */
+    public int poll(ByteBuffer dst) throws CorruptedStateException, BufferTooSmallException {
+        while (true) {
+            long h = head;
+            int index = (int) h & mask;
+            long address = data + index;
+            int length = M.readVolatileInt(address);
+            if (length <= 0) {
+                return -1;
+            }
+            int tag = M.readInt(address + 4);
+            int aligned = checkRecord(length, index, tag);
+            if (tagType(tag) != TYPE_DATA) {
+                if (!covered(h, aligned)) {
+                    return -1;
+                }
+                consume(address, aligned);
+                continue;
+            }
+            int size = length - RECORD_HEADER;
+            int position = dst.position();
+            if (dst.remaining() < size) {
+                throw new BufferTooSmallException(size, dst.remaining());
+            }
+            dst.put(position, view, dataIndex + index + RECORD_HEADER, size);
+            dst.position(position + size);
+            consume(address, aligned);
+            return size;
+        }
+    }
+
+    /** Bytes between head and tail (claimed or complete, not yet consumed). */
+    public long backlog() {
+        return M.readVolatileLong(tailAddr) - M.readVolatileLong(headAddr);
+    }
+
+    /**
+     * Skips a record at the head that a producer claimed but can no longer complete: immediately if its
+     * owner's slot shows the owner gone (dead process, closed, or the slot taken over by a restarted
+     * producer); after {@code timeoutNanos} of no progress if the header was never written (its owner is
+     * unknown). Returns whether something was skipped. Called by the consumer while it waits.
+     */
+    public boolean unblock(long timeoutNanos) {
+        long h = head;
+        int index = (int) h & mask;
+        long address = data + index;
+        long word = M.readVolatileLong(address);
+        int length = (int) word;
+        if (length > 0) {
+            return false;
+        }
+        long t = M.readVolatileLong(tailAddr);
+        if (t - h <= 0) {
+            stallHead = -1;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (stallHead != h) {
+            stallHead = h;
+            stallSince = now;
+        }
+        int skip;
+        if (length < 0) {
+            int tag = (int) (word >>> 32);
+            if (-length > maxRecord || tagSlot(tag) >= MAX_PRODUCERS || !ownerGone(tagSlot(tag), tagGeneration(tag))) {
+                return false;
+            }
+            skip = align(-length);
+            if (skip > capacity - index) {
+                return false;
+            }
+        } else {
+            if (now - stallSince < timeoutNanos) {
+                return false;
+            }
+            // The claim's size is unknown: it ends where the next written header starts (claims are zero).
+            long limit = Math.min(capacity - index, t - h);
+            skip = 0;
+            for (long at = RECORD_HEADER; at < limit; at += ALIGNMENT) {
+                if (M.readVolatileLong(address + at) != 0) {
+                    skip = (int) at;
+                    break;
+                }
+            }
+            if (skip == 0) {
+                if (t - h < capacity - index) {
+                    return false; // nothing after it yet: wait for the next producer to write
+                }
+                skip = capacity - index;
+            }
+        }
+        boolean done = M.compareAndSwapLong(address, word, header(skip, TYPE_PADDING));
+        if (done) {
+            stallHead = -1;
+        }
+        return done;
+    }
+
+    private boolean ownerGone(int ownerSlot, int generation16) {
+        long s = producerSlot(ownerSlot);
+        long owner = M.readVolatileLong(s);
+        int pid = (int) owner;
+        if (((int) (owner >>> 32) & 0xFFFF) != generation16 || pid == 0) {
+            return true;
+        }
+        return !isAlive(s, pid);
+    }
+
+    // ------------------------------------------------------------------ properties
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int maxMessage() {
+        return maxMessage;
+    }
+
+    public int variant() {
+        return variant;
+    }
+
+    public int kind() {
+        return kind;
+    }
+
+    public MappedStore store() {
+        return store;
+    }
+}

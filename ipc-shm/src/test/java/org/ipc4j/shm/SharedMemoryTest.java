@@ -1,0 +1,135 @@
+package org.ipc4j.shm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import net.openhft.chronicle.bytes.BytesStore;
+import org.ipc4j.api.CorruptedStateException;
+import org.ipc4j.api.NoSuchObjectException;
+import org.ipc4j.api.ObjectExistsException;
+import org.ipc4j.api.OpenOptions;
+import org.ipc4j.testkit.NamedObjects;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class SharedMemoryTest {
+    @RegisterExtension
+    final NamedObjects names = new NamedObjects();
+
+    private String name() {
+        String name = names.unique("shm");
+        names.onCleanup(() -> SharedMemory.unlink(name));
+        return name;
+    }
+
+    @Test
+    void twoMappingsOfOneNameShareBytes() throws Exception {
+        String name = name();
+        try (SharedMemory a = SharedMemory.open(name, 4096, OpenOptions.create());
+                SharedMemory b = SharedMemory.open(name, OpenOptions.open())) {
+            assertThat(a.created()).isTrue();
+            assertThat(b.created()).isFalse();
+            assertThat(b.size()).isEqualTo(4096);
+            a.bytes().writeOrderedLong(128, 0x1234_5678_9abcL);
+            assertThat(b.bytes().readVolatileLong(128)).isEqualTo(0x1234_5678_9abcL);
+            assertThat(b.bytes().compareAndSwapLong(128, 0x1234_5678_9abcL, 7)).isTrue();
+            assertThat(a.bytes().readLong(128)).isEqualTo(7);
+            assertThat(a.bytes().readLong(4088)).isZero();
+        }
+    }
+
+    @Test
+    void createdOwnerOnlyInDevShm() throws Exception {
+        String name = name();
+        try (SharedMemory region = SharedMemory.open(name, 100, OpenOptions.create())) {
+            Path file = region.path();
+            if (Files.isDirectory(Path.of("/dev/shm"))) {
+                assertThat(file).isEqualTo(Path.of("/dev/shm", name));
+            }
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            assertThat(Files.size(file)).isEqualTo(100);
+            // no temporary file is left next to it
+            try (var list = Files.list(file.getParent())) {
+                assertThat(list.filter(p -> p.getFileName().toString().contains(name)).count()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void openModes() throws Exception {
+        String name = name();
+        assertThatThrownBy(() -> SharedMemory.open(name, OpenOptions.open()))
+                .isInstanceOf(NoSuchObjectException.class).hasMessageContaining(name);
+        try (SharedMemory first = SharedMemory.open(name, 64, OpenOptions.openOrCreate());
+                SharedMemory second = SharedMemory.open(name, 64, OpenOptions.openOrCreate())) {
+            assertThat(first.created()).isTrue();
+            assertThat(second.created()).isFalse();
+            assertThatThrownBy(() -> SharedMemory.open(name, 64, OpenOptions.create()))
+                    .isInstanceOf(ObjectExistsException.class).hasMessageContaining(name);
+            assertThatThrownBy(() -> SharedMemory.open(name, 65, OpenOptions.open()))
+                    .isInstanceOf(CorruptedStateException.class).hasMessageContaining(name)
+                    .hasMessageContaining("size").hasMessageContaining("64");
+        }
+    }
+
+    @Test
+    void badArguments() {
+        assertThatThrownBy(() -> SharedMemory.open("a/b", 64, OpenOptions.create()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SharedMemory.open("ipc4j-x", 0, OpenOptions.create()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
+        assertThatThrownBy(() -> SharedMemory.open("ipc4j-x", SharedMemory.MAX_SIZE + 1, OpenOptions.create()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SharedMemory.open("ipc4j-x", OpenOptions.create()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("OPEN");
+    }
+
+    @Test
+    void accessAfterCloseThrowsAndDoesNotCrash() throws Exception {
+        String name = name();
+        SharedMemory region = SharedMemory.open(name, 4096, OpenOptions.create().unlinkOnClose(true));
+        BytesStore<?, ?> view = region.bytes();
+        view.writeLong(0, 42);
+        region.close();
+        region.close(); // idempotent
+        assertThat(region.isOpen()).isFalse();
+        assertThat(Files.exists(region.path())).isFalse();
+        assertThatThrownBy(region::bytes).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> view.readLong(0)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> view.writeLong(0, 1)).isInstanceOf(RuntimeException.class);
+        // the view keeps the pages mapped: pressure the GC, the JVM must still not crash on access
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            assertThatThrownBy(() -> view.readLong(8)).isInstanceOf(RuntimeException.class);
+        }
+    }
+
+    @Test
+    void staticAndInstanceUnlink() throws Exception {
+        String name = name();
+        try (SharedMemory region = SharedMemory.open(name, 64, OpenOptions.create())) {
+            assertThat(SharedMemory.unlink(name)).isTrue();
+            assertThat(SharedMemory.unlink(name)).isFalse();
+            region.unlink(); // idempotent on a missing name
+            region.bytes().writeInt(0, 5); // still usable after the unlink
+            assertThat(region.bytes().readInt(0)).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void refusesSymlinkPlantedUnderTheName() throws Exception {
+        String name = name();
+        Path target = names.uniquePath("target", ".bin");
+        Files.write(target, new byte[64]);
+        Path link = SharedMemory.pathOf(name);
+        Files.createSymbolicLink(link, target);
+        assertThatThrownBy(() -> SharedMemory.open(name, 64, OpenOptions.open()))
+                .isInstanceOf(org.ipc4j.api.IpcException.class).hasMessageContaining(name);
+    }
+}
