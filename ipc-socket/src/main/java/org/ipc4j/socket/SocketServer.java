@@ -162,7 +162,8 @@ public final class SocketServer implements Endpoint {
 
         /**
          * Binds, waits for exactly one client, stops listening (a Unix socket file is removed) and returns the
-         * connection. For point-to-point use, e.g. {@code unix:/path?listen=true}. Blocks.
+         * connection. For point-to-point use, e.g. {@code unix:/path?listen=true}. Blocks. The channel receives
+         * on the caller's thread, without this module's reactor (see {@link StreamChannel}, "Threads").
          *
          * @throws IpcException if no client connected within {@code timeout}
          * @throws InterruptedIOException if the thread is interrupted while waiting
@@ -281,7 +282,7 @@ public final class SocketServer implements Endpoint {
                         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
                     }
                     StreamChannel channel = new StreamChannel(socket, Reactor.shared(), config.maxMessageSize,
-                            config.bufferSize, where + " peer", null, null, credentials);
+                            config.bufferSize, where + " peer", null, null, credentials, true);
                     channel.start();
                     return channel;
                 }

@@ -10,6 +10,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ipc4j.api.BufferTooSmallException;
@@ -46,14 +48,24 @@ import org.slf4j.LoggerFactory;
  * or by address with {@code Ipc.open("unix:/run/app.sock")} / {@code Ipc.open("tcp://127.0.0.1:7000")}.
  * The caller owns it and must close it.
  *
- * <p><b>Threads.</b> The socket I/O is done by a reactor thread (one {@link java.nio.channels.Selector}
- * shared by every client connection of the process, one per {@link SocketServer}), never by a thread per
- * connection. A send writes straight to the socket when nothing is queued before it; what the kernel does
- * not take is queued (up to the buffer size) and written by the reactor. Once a send has found the queue
- * full, it stays full for senders until it has drained to a quarter. Received frames are decoded by the
- * reactor into a queue holding at most min(buffer size, 64 KiB) plus one message; then the reactor stops
- * reading, which backs the sender up through the kernel buffers (backpressure). One thread may send while
- * another receives.
+ * <p><b>Threads.</b> A send writes straight to the socket on the caller's thread when nothing is queued
+ * before it; what the kernel does not take is queued (up to the buffer size) and written by a reactor thread
+ * (one {@link java.nio.channels.Selector} shared by the process's point-to-point channels, one per
+ * {@link SocketServer}), never by a thread per connection. Once a send has found the queue full, it stays full
+ * for senders until it has drained to a quarter.
+ * How messages are received depends on where the channel came from:
+ * <ul>
+ *   <li><b>Point to point</b> ({@link #connect}, {@link SocketServer.Builder#acceptOne}, and so every channel
+ *       opened by address): the receiving thread reads the socket itself, non-blocking, and decodes the frame
+ *       it needs; while nothing has arrived it waits in a selector of its own. There is no hand-off between
+ *       threads, so a round trip costs about what the raw socket costs. Nothing is read ahead of the
+ *       receiver: a sender meets backpressure as soon as the kernel buffers are full.</li>
+ *   <li><b>A server's client</b> ({@link SocketServer#accept}, handlers): the server's reactor reads and
+ *       decodes frames into a queue holding at most min(buffer size, 64 KiB) plus one message, then stops
+ *       reading, which backs the sender up through the kernel buffers; a receiver takes messages from that
+ *       queue. This keeps an idle client free of threads and lets one thread serve many clients.</li>
+ * </ul>
+ * One thread may send while another receives; receivers of one channel take turns.
  *
  * <p><b>Blocking.</b> {@link #send(ByteBuffer)} waits while the outgoing queue is full, {@link #receive(ByteBuffer)}
  * while none is queued; the timed forms return {@code false} / {@link #NO_MESSAGE}, the try-forms never
@@ -78,6 +90,17 @@ public final class StreamChannel implements Channel {
     public static final int DEFAULT_BUFFER_SIZE = 256 * 1024;
     private static final long CONNECT_RETRY_MILLIS = 20;
     private static final int MAX_READ_AHEAD = 64 * 1024;
+    /** Bytes a point-to-point channel reads from the socket at a time. */
+    private static final int DIRECT_READ_BUFFER = 64 * 1024;
+    /**
+     * How long a point-to-point receive polls the socket with non-blocking reads before it sleeps in its
+     * selector (system property {@code org.ipc4j.socket.spinMicros}, default 0). A poll saves the wake-up when
+     * the reply comes within it and a core is free; on a machine with more runnable threads than cores the
+     * polling thread takes the CPU its peer needs to answer, and measured round trips got slower with every
+     * microsecond of polling, so it is off unless asked for.
+     */
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(
+            Math.max(0, Integer.getInteger("org.ipc4j.socket.spinMicros", 0)));
 
     private final SocketChannel socket;
     private final Reactor reactor;
@@ -92,6 +115,19 @@ public final class StreamChannel implements Channel {
     private final FrameDecoder decoder;
     private final Io io = new Io();
     private volatile SelectionKey key;
+
+    /*
+     * Point-to-point mode (a client from connect, the peer of acceptOne): the receiving thread reads and decodes
+     * the socket itself, so a message costs no hand-off between threads. It waits in a selector of its own,
+     * never in a blocking read: a blocking JDK channel is closed by Thread.interrupt, and a selector can be
+     * woken by close(). The reactor is then used only to flush output the kernel did not take at once.
+     */
+    private final boolean direct;
+    private final ReentrantLock receiveLock = new ReentrantLock();
+    private Selector readSelector;
+    private ByteBuffer readBuffer;
+    /** A decoded frame a too-small destination did not take; delivered by the next receive. */
+    private volatile ByteBuffer pendingFrame;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition messageQueued = lock.newCondition();
@@ -120,6 +156,15 @@ public final class StreamChannel implements Channel {
 
     StreamChannel(SocketChannel socket, Reactor reactor, int maxMessageSize, int bufferSize, String name,
                   SocketServer server, SocketServer.Handler handler, PeerCredentials credentials) {
+        this(socket, reactor, maxMessageSize, bufferSize, name, server, handler, credentials, false);
+    }
+
+    StreamChannel(SocketChannel socket, Reactor reactor, int maxMessageSize, int bufferSize, String name,
+                  SocketServer server, SocketServer.Handler handler, PeerCredentials credentials, boolean direct) {
+        if (direct && (server != null || handler != null)) {
+            throw new IllegalArgumentException("a server's client is served by the server's reactor");
+        }
+        this.direct = direct;
         this.socket = socket;
         this.reactor = reactor;
         this.maxMessageSize = Framing.checkMaxFrame(maxMessageSize);
@@ -132,9 +177,25 @@ public final class StreamChannel implements Channel {
         this.decoder = new FrameDecoder(maxMessageSize, name);
     }
 
-    /** Registers with the reactor; after this the reactor may read. */
+    /**
+     * Registers with the reactor; after this the reactor may read. A point-to-point channel registers for
+     * nothing (the reactor only writes for it, when output is queued) and gets its own read selector.
+     */
     void start() throws IOException {
-        key = reactor.register(socket, SelectionKey.OP_READ, io);
+        if (direct) {
+            readBuffer = ByteBuffer.allocateDirect(DIRECT_READ_BUFFER);
+            readBuffer.flip();
+            readSelector = Selector.open();
+            try {
+                socket.register(readSelector, SelectionKey.OP_READ);
+                key = reactor.register(socket, 0, io);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(readSelector);
+                throw e;
+            }
+        } else {
+            key = reactor.register(socket, SelectionKey.OP_READ, io);
+        }
     }
 
     // ------------------------------------------------------------------ connecting
@@ -151,7 +212,8 @@ public final class StreamChannel implements Channel {
     /**
      * Connects to a server at a {@link UnixDomainSocketAddress} or an {@link InetSocketAddress}. While the
      * address refuses connections (no server yet, or a Unix socket file that does not exist yet) it retries
-     * until {@code timeout}, so that client and server may start in any order. Blocks the calling thread.
+     * until {@code timeout}, so that client and server may start in any order. Blocks the calling thread. The
+     * channel is point to point: its receives read the socket on the receiving thread.
      *
      * @param maxMessageSize the largest message sent or accepted; both ends must agree
      * @param bufferSize bytes queued per direction in this process before a sender waits
@@ -194,7 +256,7 @@ public final class StreamChannel implements Channel {
                 }
                 StreamChannel channel = new StreamChannel(socket, Reactor.shared(), maxMessageSize, bufferSize,
                         "socket " + where, null, null, address instanceof UnixDomainSocketAddress
-                        ? Credentials.of(socket) : null);
+                        ? Credentials.of(socket) : null, true);
                 channel.start();
                 return channel;
             } catch (ConnectException e) {
@@ -442,6 +504,9 @@ public final class StreamChannel implements Channel {
         if (handler != null) {
             throw new IllegalStateException(name + ": messages of this connection go to its server's handler");
         }
+        if (direct) {
+            return receiveDirect(destination, deadline);
+        }
         lock.lock();
         try {
             while (true) {
@@ -477,6 +542,191 @@ public final class StreamChannel implements Channel {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Point-to-point receive on the caller's thread: take a frame already decoded or buffered, else read the
+     * socket (non-blocking), polling it briefly and then waiting in this channel's selector. Only one thread
+     * receives at a time; the decoder and read buffer belong to the holder of {@link #receiveLock}.
+     */
+    private int receiveDirect(ByteBuffer destination, Deadline deadline) throws IpcException, InterruptedIOException {
+        lockForReceive(deadline);
+        if (!receiveLock.isHeldByCurrentThread()) {
+            return NO_MESSAGE;
+        }
+        try {
+            long spinUntil = 0;
+            boolean spun = false;
+            while (true) {
+                if (closed) {
+                    throw new EndpointClosedException(name);
+                }
+                ByteBuffer frame = nextFrame();
+                if (frame != null) {
+                    int length = frame.remaining();
+                    if (length > destination.remaining()) {
+                        throw new BufferTooSmallException(length, destination.remaining());
+                    }
+                    destination.put(frame);
+                    pendingFrame = null;
+                    return length;
+                }
+                IpcException failure = receiveFailure();
+                if (failure != null) {
+                    throw failure;
+                }
+                if (readSocket()) {
+                    continue;
+                }
+                if (SPIN_NANOS > 0 && deadline.remainingNanos() > 0) {
+                    long now = System.nanoTime();
+                    if (!spun) {
+                        spun = true;
+                        spinUntil = now + SPIN_NANOS;
+                    }
+                    if (now - spinUntil < 0) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                }
+                if (!awaitReadable(deadline)) {
+                    return NO_MESSAGE;
+                }
+            }
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    /** Takes the receive lock within the deadline; on return the caller holds it, or the deadline passed. */
+    private void lockForReceive(Deadline deadline) throws InterruptedIOException {
+        if (receiveLock.tryLock()) {
+            return;
+        }
+        try {
+            if (deadline.isForever()) {
+                receiveLock.lockInterruptibly();
+            } else {
+                long nanos = deadline.remainingNanos();
+                if (nanos > 0) {
+                    receiveLock.tryLock(nanos, TimeUnit.NANOSECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted(name);
+        }
+    }
+
+    /** The frame a too-small destination left, or the next whole frame in the bytes read; null if none. */
+    private ByteBuffer nextFrame() throws IpcException {
+        if (pendingFrame != null) {
+            return pendingFrame;
+        }
+        if (!readBuffer.hasRemaining()) {
+            return null;
+        }
+        try {
+            // the decoder copies every byte it consumes, so its frame stays valid while readBuffer is refilled
+            pendingFrame = decoder.next(readBuffer);
+        } catch (MalformedFrameException e) {
+            readBuffer.position(readBuffer.limit());
+            failConnection(e, true);
+            throw new MalformedFrameException(e.getMessage());
+        }
+        return pendingFrame;
+    }
+
+    /** Why no more messages will come (malformed input, the peer's end, a lost connection), or null. */
+    private IpcException receiveFailure() {
+        lock.lock();
+        try {
+            if (readFailure != null) {
+                return readFailure instanceof MalformedFrameException
+                        ? new MalformedFrameException(readFailure.getMessage())
+                        : new PeerGoneException(readFailure.getMessage(), readFailure.getCause());
+            }
+            if (peerEnded) {
+                return new PeerGoneException(name + ": the peer closed the connection");
+            }
+            if (socketClosed) {
+                return new PeerGoneException(name + ": the connection was closed");
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One non-blocking read into the (consumed) read buffer. Returns whether bytes arrived; the end of the stream
+     * or a failed read is recorded for {@link #receiveFailure()}, which the caller checks next.
+     */
+    private boolean readSocket() throws EndpointClosedException {
+        readBuffer.clear();
+        int n;
+        try {
+            n = socket.read(readBuffer);
+        } catch (IOException e) {
+            readBuffer.limit(0);
+            if (closed) {
+                throw new EndpointClosedException(name);
+            }
+            failConnection(new PeerGoneException(name + ": the connection was lost (" + e.getMessage() + ")", e),
+                    false);
+            return false;
+        }
+        readBuffer.flip();
+        if (n > 0) {
+            return true;
+        }
+        if (n < 0) {
+            if (decoder.inFrame()) {
+                failConnection(new MalformedFrameException(name + ": stream ended inside a frame ("
+                        + decoder.bufferedBytes() + " bytes of an unfinished frame received)"), true);
+            } else {
+                lock.lock();
+                try {
+                    peerEnded = true;
+                } finally {
+                    lock.unlock();
+                }
+                LOG.debug("{}: the peer closed the connection", name);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Waits in this channel's selector until the socket is readable, the deadline passes (false), close() wakes
+     * it, or the thread is interrupted. An interrupt makes the selector return at once, and, unlike a blocking
+     * read, leaves the socket open.
+     */
+    private boolean awaitReadable(Deadline deadline) throws InterruptedIOException {
+        long nanos = deadline.remainingNanos();
+        if (nanos <= 0) {
+            return false; // before the interrupt check: a try-form never waits, so it is never interrupted
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw interrupted(name);
+        }
+        try {
+            if (deadline.isForever()) {
+                readSelector.select();
+            } else {
+                readSelector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999)));
+            }
+            readSelector.selectedKeys().clear();
+        } catch (ClosedSelectorException e) {
+            return true; // closed concurrently: the caller's loop reports why
+        } catch (IOException e) {
+            LOG.debug("{}: select failed: {}", name, e.toString());
+            return true; // the next read reports the socket's state
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw interrupted(name);
+        }
+        return true;
     }
 
     private boolean await(Condition condition, Deadline deadline) throws InterruptedIOException {
@@ -569,6 +819,7 @@ public final class StreamChannel implements Channel {
         if (server != null) {
             server.removed(this);
         }
+        closeReadSelector();
         if (flush) {
             reactor.startTicking(io);
         } else {
@@ -604,7 +855,19 @@ public final class StreamChannel implements Channel {
             k.cancel();
         }
         closeQuietly(socket);
+        closeReadSelector();
         reactor.wakeup();
+    }
+
+    /**
+     * Wakes a point-to-point receiver waiting in its selector and releases the selector. Closing a selector waits
+     * until a thread selecting on it has returned, which the wake-up inside close makes immediate.
+     */
+    private void closeReadSelector() {
+        Selector selector = readSelector;
+        if (selector != null) {
+            closeQuietly(selector);
+        }
     }
 
     /** The server closes a bad client: log the reason, fail waiting receivers, tell the handler. */
@@ -692,6 +955,9 @@ public final class StreamChannel implements Channel {
 
     /** Messages received and not yet taken by {@link #receive}; for monitoring. */
     public int queuedMessages() {
+        if (direct) {
+            return pendingFrame != null ? 1 : 0;
+        }
         lock.lock();
         try {
             return inbound.size();
