@@ -1,2 +1,5 @@
-/** Benchmarks: JMH for the shared-memory hot path and a cross-process latency and throughput comparison of every mechanism. */
+/**
+ * ipc4j's benchmarks: {@link org.ipc4j.bench.BenchMain} is the entry point of the runnable jar (the
+ * cross-process comparison of every mechanism, and the JMH benchmarks of the shared-memory ring).
+ */
 package org.ipc4j.bench;

@@ -1,0 +1,142 @@
+package org.ipc4j.bench.harness;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every mechanism the comparison knows, in the order of the report. */
+public final class Mechanisms {
+    /** The largest UDP payload over IPv4 (65535 - 8 UDP - 20 IP header bytes). */
+    static final int UDP_MAX = 65_507;
+
+    private Mechanisms() {
+    }
+
+    /** All mechanisms, references first. */
+    public static List<Mechanism> all() {
+        int msgsizeMax = mqMsgsizeMax();
+        List<Mechanism> list = new ArrayList<>();
+        list.add(MappedMechanism.cacheLine());
+        list.add(MappedMechanism.agrona());
+        list.add(new UriMechanism("shm", "shm", "shared-memory ring (ipc4j)", "yes", "yes (built in)", "both",
+                "lowest latency on one host, high message rates",
+                name -> "shm:" + name + "?capacity=16m&maxmsg=2m&role=a&mode=create&unlink=true",
+                name -> "shm:" + name + "?role=b&mode=open", 2 << 20, "larger than maxmsg=2m of the ring") {
+            @Override
+            protected void cleanUp(String name) {
+                // The parent's unlink=true removes the region when it closes; this covers a failed open.
+                try {
+                    org.ipc4j.shm.SharedMemory.unlink(name);
+                } catch (Exception e) {
+                    System.err.println("could not unlink shm " + name + ": " + e);
+                }
+            }
+        });
+        list.add(new UriMechanism("unix", "unix", "Unix domain socket", "yes", "yes", "both",
+                "local client/server, passing credentials",
+                name -> "unix:" + socketPath(name) + "?listen=true&maxMessage=2m",
+                name -> "unix:" + socketPath(name) + "?maxMessage=2m",
+                Integer.MAX_VALUE, "") {
+            @Override
+            protected void cleanUp(String name) {
+                deleteQuietly(Path.of(socketPath(name)));
+            }
+        });
+        list.add(new UriMechanism("tcp", "tcp", "TCP socket (loopback)", "yes", "yes", "both",
+                "across hosts; the common denominator",
+                port -> "tcp://127.0.0.1:" + port + "?listen=true&maxMessage=2m",
+                port -> "tcp://127.0.0.1:" + port + "?maxMessage=2m",
+                Integer.MAX_VALUE, "") {
+            @Override
+            protected String freshName() throws IOException {
+                return String.valueOf(freePort());
+            }
+        });
+        list.add(new UriMechanism("udp", "udp", "UDP socket (loopback)", "yes", "yes", "both",
+                "datagrams, loss tolerated: telemetry, discovery",
+                // The child listens: a UDP listener learns its peer from the first datagram, the parent's.
+                port -> "udp://127.0.0.1:" + port, port -> "udp://127.0.0.1:" + port + "?listen=true",
+                UDP_MAX, "larger than a UDP datagram (65507 B)") {
+            @Override
+            protected String freshName() throws IOException {
+                return String.valueOf(freePort());
+            }
+
+            @Override
+            public int window(int size) {
+                // Keep the unacknowledged bytes well inside the default socket receive buffer: UDP drops.
+                return Math.max(1, Math.min(16, 32_768 / Math.max(size, 1)));
+            }
+        });
+        list.add(new PipeMechanism());
+        list.add(new UriMechanism("fifo", "fifo", "named pipe (FIFO)", "no", "no", "one way (two FIFOs here)",
+                "simple streams between unrelated processes",
+                name -> "fifo:" + socketPath(name) + "?role=a&msgsize=2m",
+                name -> "fifo:" + socketPath(name) + "?role=b&msgsize=2m", Integer.MAX_VALUE, "") {
+            @Override
+            protected void cleanUp(String name) {
+                deleteQuietly(Path.of(socketPath(name) + ".a2b"));
+                deleteQuietly(Path.of(socketPath(name) + ".b2a"));
+            }
+        });
+        list.add(new UriMechanism("mq", "mq", "POSIX message queue (ipc4j, JNA)", "yes", "no", "both",
+                "prioritised, asynchronous work queues",
+                name -> "mq:/" + name + "?role=a&maxmsg=10&unlink=true&msgsize=" + msgsizeMax,
+                name -> "mq:/" + name + "?role=b&maxmsg=10&msgsize=" + msgsizeMax, msgsizeMax,
+                "larger than /proc/sys/fs/mqueue/msgsize_max (" + msgsizeMax + ")") {
+            @Override
+            protected void cleanUp(String name) {
+                // unlink=true removes both queues when the parent closes; this covers a run that failed
+                // before the parent's end was open (Linux shows message queues in /dev/mqueue).
+                deleteQuietly(Path.of("/dev/mqueue", name + ".a2b"));
+                deleteQuietly(Path.of("/dev/mqueue", name + ".b2a"));
+            }
+        });
+        list.add(NativeFloor.messageQueue(msgsizeMax));
+        list.add(new SemaphoreMechanism());
+        list.add(NativeFloor.semaphore());
+        return list;
+    }
+
+    /** The ids, in order. */
+    public static List<String> ids() {
+        return all().stream().map(Mechanism::id).toList();
+    }
+
+    /** Finds a mechanism by id. */
+    public static Mechanism byId(String id) {
+        return all().stream().filter(m -> m.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown mechanism \"" + id + "\"; known: " + ids()));
+    }
+
+    static int mqMsgsizeMax() {
+        try {
+            // readAllLines, not readString: /proc files report size 0 and readString trusts the size on JDK 17.
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/fs/mqueue/msgsize_max")).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return 8192;
+        }
+    }
+
+    static String socketPath(String name) {
+        return Path.of(System.getProperty("java.io.tmpdir"), name).toString();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            System.err.println("could not delete " + p + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package org.ipc4j.bench.jmh;
+
+import net.openhft.chronicle.bytes.BytesStore;
+import org.ipc4j.api.IpcException;
+import org.ipc4j.api.OpenOptions;
+import org.ipc4j.bench.harness.MappedFiles;
+import org.ipc4j.shm.MessageHandler;
+import org.ipc4j.shm.ShmRing;
+import org.ipc4j.shm.ShmRingConfig;
+import org.ipc4j.shm.WaitStrategy;
+
+/**
+ * ipc4j's shared-memory rings for the benchmarks: a producer end and a consumer end of one named ring (a
+ * file in /dev/shm, as Agrona's baseline), same 1 MiB capacity, busy-spin waits.
+ */
+final class Ipc4jRings implements AutoCloseable {
+    final String name;
+    final ShmRing producer;
+    final ShmRing consumer;
+
+    Ipc4jRings(String tag, ShmRingConfig.Variant variant) throws IpcException {
+        this.name = MappedFiles.uniqueName(tag);
+        ShmRingConfig config = ShmRingConfig.defaults().capacity(AgronaRings.CAPACITY).variant(variant)
+                .waitStrategy(WaitStrategy.busySpin());
+        this.producer = ShmRing.open(name, ShmRing.Role.PRODUCER, config, OpenOptions.create());
+        this.consumer = ShmRing.open(name, ShmRing.Role.CONSUMER, config, OpenOptions.open());
+    }
+
+    @Override
+    public void close() throws IpcException {
+        try {
+            producer.close();
+            consumer.close();
+        } finally {
+            ShmRing.unlink(name);
+        }
+    }
+
+    /** Reads each message's first long, so the consumer really touches the bytes. */
+    static final class Sink implements MessageHandler {
+        long sum;
+        long count;
+
+        @Override
+        public void onMessage(BytesStore<?, ?> region, long offset, int length) {
+            sum += region.readLong(offset);
+            count++;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.ipc4j.bench.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class OptionsTest {
+
+    @Test
+    void defaultsCoverEveryMechanismAndSizesFrom32BytesTo1MiB() {
+        Options o = Options.parse(List.of());
+        assertThat(o.mechanisms).containsExactlyElementsOf(Mechanisms.ids());
+        assertThat(o.sizes).containsExactly(32, 1024, 65_536, 1 << 20);
+        assertThat(o.pin).isTrue();
+    }
+
+    @Test
+    void parsesEveryOption() {
+        Options o = Options.parse(List.of("--mechanisms", "tcp,agrona", "--sizes", "1k,32", "--round-trips", "500",
+                "--messages", "1_000", "--out", "x.html", "--json", "x.json", "--no-pin"));
+        assertThat(o.mechanisms).containsExactly("tcp", "agrona");
+        assertThat(o.sizes).containsExactly(32, 1024);
+        assertThat(o.roundTrips).isEqualTo(500);
+        assertThat(o.messages).isEqualTo(1000);
+        assertThat(o.html).isEqualTo(Path.of("x.html"));
+        assertThat(o.json).isEqualTo(Path.of("x.json"));
+        assertThat(o.pin).isFalse();
+    }
+
+    @Test
+    void quickModeIsSmall() {
+        Options o = Options.parse(List.of("--quick"));
+        assertThat(o.quick).isTrue();
+        assertThat(o.sizes).containsExactly(32, 4096);
+        assertThat(o.roundTrips).isLessThanOrEqualTo(500);
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        assertThatThrownBy(() -> Options.parse(List.of("--bogus"))).hasMessageContaining("--bogus");
+        assertThatThrownBy(() -> Options.parse(List.of("--mechanisms", "carrier-pigeon")))
+                .hasMessageContaining("carrier-pigeon");
+        assertThatThrownBy(() -> Options.parse(List.of("--round-trips", "0"))).hasMessageContaining("\"0\"");
+        assertThatThrownBy(() -> Options.parse(List.of("--round-trips"))).hasMessageContaining("needs a value");
+    }
+
+    @Test
+    void everyMechanismGetsTheSameCountsAtASize() {
+        Options o = Options.parse(List.of());
+        for (int size : o.sizes) {
+            Step tcp = o.step(Mechanisms.byId("tcp"), size);
+            Step agrona = o.step(Mechanisms.byId("agrona"), size);
+            Step udp = o.step(Mechanisms.byId("udp"), size);
+            assertThat(agrona.roundTrips()).isEqualTo(tcp.roundTrips()).isEqualTo(udp.roundTrips());
+            assertThat(agrona.warmup()).isEqualTo(tcp.warmup());
+            assertThat(agrona.messages()).isEqualTo(tcp.messages()).isEqualTo(udp.messages());
+        }
+        assertThat(o.step(Mechanisms.byId("tcp"), 1 << 20).roundTrips())
+                .isLessThan(o.step(Mechanisms.byId("tcp"), 32).roundTrips())
+                .isGreaterThanOrEqualTo(o.minRoundTrips);
+        assertThat(o.step(Mechanisms.byId("cacheline"), 0).messages()).as("no throughput phase for the floor").isZero();
+    }
+
+    @Test
+    void stepsSurviveTheCommandLine() {
+        List<Step> steps = List.of(new Step(32, 10, 100, 1000, 16), new Step(0, 50, 200, 0, 1));
+        assertThat(Step.decode(Step.encode(steps))).isEqualTo(steps);
+        assertThatThrownBy(() -> Step.decode("1:2:3")).hasMessageContaining("1:2:3");
+        assertThatThrownBy(() -> new Step(32, 0, 0, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void cpuListsParse() {
+        assertThat(Pinning.parseList("0-3,6")).containsExactly(0, 1, 2, 3, 6);
+        assertThat(Pinning.parseList("1")).containsExactly(1);
+        assertThat(Pinning.format(List.of(0, 2))).isEqualTo("0,2");
+    }
+}
