@@ -7,7 +7,7 @@ module org.ipc4j.api {
     exports org.ipc4j.api.framing;
     exports org.ipc4j.api.spi;
     exports org.ipc4j.api.internal to
-            org.ipc4j.pipe, org.ipc4j.mqueue, org.ipc4j.shm, org.ipc4j.socket, org.ipc4j.semaphore, org.ipc4j.bench;
+            org.ipc4j.pipe, org.ipc4j.mqueue, org.ipc4j.shm, org.ipc4j.socket, org.ipc4j.semaphore;
 
     uses org.ipc4j.api.spi.TransportProvider;
 }
