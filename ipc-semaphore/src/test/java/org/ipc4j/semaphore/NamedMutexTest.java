@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.ipc4j.api.CorruptedStateException;
+import org.ipc4j.api.IpcException;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
@@ -227,9 +228,28 @@ class NamedMutexTest {
     @Test
     void aRecordThatIsNotAMutexIsCorruptedStateNotUsed() throws Exception {
         String name = mutexName("corrupt");
-        Files.write(record(name), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        byte[] garbage = new byte[64];
+        java.util.Arrays.fill(garbage, (byte) 0x5a);
+        Files.write(record(name), garbage);
         assertThatThrownBy(() -> NamedMutex.open(name)).isInstanceOf(CorruptedStateException.class)
                 .hasMessageContaining("magic");
+        Files.write(record(name), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        assertThatThrownBy(() -> NamedMutex.open(name)).isInstanceOf(CorruptedStateException.class)
+                .hasMessageContaining("8 bytes");
+        assertThat(Files.size(record(name))).as("the foreign file is not grown or written").isEqualTo(8);
+    }
+
+    @Test
+    void aSymlinkPlantedUnderTheNameIsNotFollowed() throws Exception {
+        String name = mutexName("symlink");
+        Path victim = Files.createTempFile("ipc4j-victim", ".dat");
+        names.deleteAfter(victim);
+        Files.write(victim, new byte[] {42});
+        Files.createSymbolicLink(record(name), victim);
+        names.deleteAfter(record(name));
+        assertThatThrownBy(() -> NamedMutex.open(name)).isInstanceOf(IpcException.class)
+                .hasMessageContaining("symbolic link");
+        assertThat(Files.readAllBytes(victim)).as("the link's target is untouched").containsExactly(42);
     }
 
     private static void writeOwner(String name, long token) throws Exception {

@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -61,7 +62,10 @@ public final class OwnerRecord {
      * Opens or creates the record file with {@code permissions} set at creation (no chmod afterwards).
      */
     public static OwnerRecord open(Path path, OpenMode mode, int permissions) throws IpcException {
-        Set<OpenOption> options = new HashSet<>(Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+        // NOFOLLOW_LINKS (O_NOFOLLOW): a symlink planted under the name in a world-writable directory must not
+        // make us map, grow and write some other file.
+        Set<OpenOption> options = new HashSet<>(Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS));
         switch (mode) {
             case CREATE -> options.add(StandardOpenOption.CREATE_NEW);
             case OPEN_OR_CREATE -> options.add(StandardOpenOption.CREATE);
@@ -71,6 +75,10 @@ public final class OwnerRecord {
         FileAttribute<Set<PosixFilePermission>> perms = PosixFilePermissions.asFileAttribute(toPosix(permissions));
         MappedByteBuffer buffer;
         try (FileChannel ch = FileChannel.open(path, options, perms)) {
+            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || (ch.size() != 0 && ch.size() != SIZE)) {
+                throw new CorruptedStateException("mutex record " + path + " is not an ipc4j mutex record: expected a"
+                        + " regular file of 0 or " + SIZE + " bytes, found " + describe(path, ch.size()));
+            }
             // Mapping past the end grows the file with zeros: every opener does it, the result is the same.
             buffer = ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE);
         } catch (FileAlreadyExistsException e) {
@@ -80,7 +88,13 @@ public final class OwnerRecord {
         } catch (AccessDeniedException e) {
             throw new PermissionDeniedException("mutex record " + path
                     + ": permission denied; its permissions do not allow this user to open it");
+        } catch (IpcException e) {
+            throw e;
         } catch (IOException e) {
+            if (Files.isSymbolicLink(path)) {
+                throw new PermissionDeniedException("mutex record " + path
+                        + " is a symbolic link; refusing to follow it (remove it if it is not yours)");
+            }
             throw new IpcException("cannot open mutex record " + path + ": " + e, e);
         }
         OwnerRecord record = new OwnerRecord(path, buffer);
@@ -90,6 +104,10 @@ public final class OwnerRecord {
                     + ", expected 0x" + Long.toHexString(MAGIC) + " (not an ipc4j mutex, or another version)");
         }
         return record;
+    }
+
+    private static String describe(Path path, long size) {
+        return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) ? "a file of " + size + " bytes" : "not a regular file";
     }
 
     private static Set<PosixFilePermission> toPosix(int bits) {
