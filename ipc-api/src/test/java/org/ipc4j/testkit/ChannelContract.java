@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -289,10 +290,14 @@ public abstract class ChannelContract {
     @Test
     void closeWakesABlockedReceiver() throws Exception {
         ChannelPair p = pair();
-        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(
-                () -> catchThrowable(() -> p.b().receive(ByteBuffer.allocate(64))));
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
+            started.countDown();
+            return catchThrowable(() -> p.b().receive(ByteBuffer.allocate(64)));
+        });
+        assertThat(started.await(patience().toMillis(), TimeUnit.MILLISECONDS)).as("receiver thread started").isTrue();
         Thread.sleep(200);
-        assertThat(blocked).as("receive blocks while nothing arrives").isNotDone();
+        assertThat(blocked).as("receive blocks while nothing arrives (it must be blocked before the close)").isNotDone();
         p.b().close();
         Throwable t = blocked.get(5, TimeUnit.SECONDS);
         assertThat(t).as("the woken receiver's exception").isInstanceOf(EndpointClosedException.class);
@@ -302,9 +307,15 @@ public abstract class ChannelContract {
     void interruptWakesABlockedReceiver() throws Exception {
         ChannelPair p = pair();
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread t = new Thread(() -> outcome.complete(catchThrowable(() -> p.b().receive(ByteBuffer.allocate(64)))));
+        CountDownLatch started = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            started.countDown();
+            outcome.complete(catchThrowable(() -> p.b().receive(ByteBuffer.allocate(64))));
+        });
         t.start();
+        assertThat(started.await(patience().toMillis(), TimeUnit.MILLISECONDS)).as("receiver thread started").isTrue();
         Thread.sleep(200);
+        assertThat(outcome).as("receive blocks while nothing arrives (it must be blocked before the interrupt)").isNotDone();
         t.interrupt();
         assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedIOException.class);
     }
