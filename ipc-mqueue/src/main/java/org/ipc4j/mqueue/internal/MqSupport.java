@@ -66,7 +66,7 @@ public final class MqSupport {
     public static Capability capability() {
         String reason = reason();
         return new Capability(SCHEME, MECHANISM, ARTIFACT, reason == null,
-                reason == null ? "Linux mq_open via JNA (" + LinuxLibc.LIBRARY + "), async receive via epoll" : reason);
+                reason == null ? "Linux mq_open and mq_timedsend/receive through JNA; asynchronous receive on one epoll thread" : reason);
     }
 
     private static String reason() {

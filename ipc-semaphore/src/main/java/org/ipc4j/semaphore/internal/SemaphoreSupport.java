@@ -61,7 +61,9 @@ public final class SemaphoreSupport {
             if (Native.LONG_SIZE != 8) {
                 return unsupported("only 64-bit Linux is supported: struct timespec layout (" + Platform.describe() + ")");
             }
-            reason = "POSIX sem_open via JNA (" + LinuxLibc.LIBRARY.getFile() + ")";
+            // Touching the bindings registers the native methods: a missing symbol fails here, not later.
+            LinuxLibc.LIBRARY.getName();
+            reason = "POSIX sem_open and sem_timedwait through JNA; named mutex with owner recovery";
         } catch (LinkageError | RuntimeException e) {
             return unsupported("the C library's semaphore functions could not be bound: " + e);
         }
