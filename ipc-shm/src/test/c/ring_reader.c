@@ -62,7 +62,8 @@ int main(int argc, char **argv) {
     uint64_t gen = ((old >> 32) + 1) & 0x7fffffff;
     if (gen == 0) gen = 1;
     if ((uint32_t)old != 0) { fprintf(stderr, "consumer slot taken (pid %u)\n", (uint32_t)old); return 1; }
-    if (!__atomic_compare_exchange_n(owner, &old, (gen << 32) | 0xffffffffULL, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return 1;
+    /* "being taken" = bit 63 plus our pid, so a reader killed right here leaves a slot others can take */
+    if (!__atomic_compare_exchange_n(owner, &old, (1ULL << 63) | (gen << 32) | (uint32_t)getpid(), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return 1;
     *(uint64_t *)(ring + 384 + 8) = start_time_of_self();
     *(uint64_t *)(ring + 384 + 16) = (uint64_t)time(NULL) * 1000;
     __atomic_store_n(owner, (gen << 32) | (uint32_t)getpid(), __ATOMIC_RELEASE);

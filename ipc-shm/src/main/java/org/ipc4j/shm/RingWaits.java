@@ -67,9 +67,15 @@ final class RingWaits {
             long offset = ring.tryClaim(length);
             if (offset >= 0) {
                 ring.put(offset, message, length);
-                ring.commit(offset);
-                message.position(message.limit());
-                return true;
+                if (ring.tryCommit(offset)) {
+                    message.position(message.limit());
+                    return true;
+                }
+                // The consumer skipped the claim: this end was closed while the message was being written.
+                if (endpoint.closed()) {
+                    throw new EndpointClosedException(endpoint.describe());
+                }
+                continue; // skipped for another reason: nothing was delivered, so try again
             }
             if (spinning && ++spins % SPINS_PER_CLOCK_READ != 0) {
                 if (endpoint.closed()) {
@@ -160,8 +166,11 @@ final class RingWaits {
                     if (length >= 0) {
                         return length;
                     }
-                    throw new PeerGoneException(endpoint.describe() + ": no message queued and the sending side is gone ("
-                            + ring.describeProducers() + ")");
+                    if (!ring.waitingForClosedClaim()) {
+                        throw new PeerGoneException(endpoint.describe() + ": no message queued and the sending side is gone ("
+                                + ring.describeProducers() + ")");
+                    }
+                    // else: a producer closed with a claim open moments ago; it is skipped after a short grace
                 }
             }
             if (timeoutNanos == 0) {

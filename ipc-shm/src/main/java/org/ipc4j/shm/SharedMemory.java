@@ -12,7 +12,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +30,9 @@ import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.OpenOptions;
+import org.ipc4j.api.internal.ProcessIdentity;
 import org.ipc4j.shm.internal.ChronicleSupport;
+import org.ipc4j.shm.internal.FileSpace;
 import org.ipc4j.shm.internal.MappedStore;
 import org.ipc4j.shm.internal.RegionFiles;
 
@@ -40,8 +46,12 @@ import org.ipc4j.shm.internal.RegionFiles;
  * }
  * }</pre>
  *
- * <p><b>Creation.</b> A new region is built under a temporary name, sized (zero-filled by the kernel) and
- * then linked to its name in one atomic step, so no process ever opens a half-made region. It gets the
+ * <p><b>Creation.</b> A new region is built under a temporary name, sized with all its memory reserved
+ * ({@code posix_fallocate}; zero-filled by the kernel) and then linked to its name in one atomic step, so no
+ * process ever opens a half-made region, and a full {@code /dev/shm} fails the creation with
+ * {@link org.ipc4j.api.LimitReachedException} instead of faulting at a later access. Temporary files left
+ * by creators that died are removed. With unlink-on-close, only the file this object mapped is removed,
+ * never a newer region created under the same name after ours was unlinked. It gets the
  * permissions of {@link OpenOptions#permissions()} (default {@code 0600}) at creation, reduced by the
  * process umask like {@code shm_open}. Opening an existing region never writes to it.
  *
@@ -68,6 +78,11 @@ public final class SharedMemory implements NamedObject {
     public static final long MAX_SIZE = Integer.MAX_VALUE;
 
     private static final AtomicLong TEMP_COUNTER = new AtomicLong();
+    /** {@code .NAME.new-PID-N}: the temporary name a region is built under before it is linked to NAME. */
+    private static final java.util.regex.Pattern TEMP_NAME =
+            java.util.regex.Pattern.compile("\\.(.+)\\.new-(\\d{1,10})-\\d+");
+    /** A temporary file younger than this is never removed: its creator may be in another pid namespace. */
+    private static final Duration STALE_TEMP_AGE = Duration.ofSeconds(10);
 
     static {
         ChronicleSupport.init();
@@ -79,6 +94,8 @@ public final class SharedMemory implements NamedObject {
     private final long size;
     private final boolean created;
     private final boolean unlinkOnClose;
+    /** The identity (device, inode) of the file mapped, so unlink-on-close removes only that file. */
+    private final Object fileKey;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Writes the initial contents of a new region before its name becomes visible. */
@@ -87,8 +104,10 @@ public final class SharedMemory implements NamedObject {
         void initialize(BytesStore<?, ?> newRegion, Path file) throws IpcException;
     }
 
-    private SharedMemory(String name, Path file, MappedStore store, boolean created, boolean unlinkOnClose) {
+    private SharedMemory(String name, Path file, MappedStore store, boolean created, boolean unlinkOnClose,
+            Object fileKey) {
         this.name = name;
+        this.fileKey = fileKey;
         this.file = file;
         this.store = store;
         this.size = store.capacity();
@@ -107,6 +126,8 @@ public final class SharedMemory implements NamedObject {
      * @throws ObjectExistsException if {@link OpenMode#CREATE} and the name exists
      * @throws NoSuchObjectException if {@link OpenMode#OPEN} and there is no such region
      * @throws CorruptedStateException if the existing file is smaller than {@code size}
+     * @throws org.ipc4j.api.LimitReachedException if the file system has no room for a new region (names the
+     *         directory, the size and the free space)
      * @throws org.ipc4j.api.PermissionDeniedException if the file may not be opened for reading and writing
      * @throws IpcException for other file-system failures (the message names the file)
      */
@@ -197,7 +218,8 @@ public final class SharedMemory implements NamedObject {
                         + " bytes, more than the largest mapping of " + MAX_SIZE);
             }
             MappedStore store = map(channel, actual);
-            return new SharedMemory(name, file, store, false, options.unlinkOnClose());
+            Object key = options.unlinkOnClose() ? fileKeyOf(file) : null;
+            return new SharedMemory(name, file, store, false, options.unlinkOnClose(), key);
         } catch (IpcException e) {
             throw e;
         } catch (NoSuchFileException e) {
@@ -212,7 +234,9 @@ public final class SharedMemory implements NamedObject {
         Path temp = dir.resolve("." + bare + ".new-" + ProcessHandle.current().pid() + "-"
                 + TEMP_COUNTER.incrementAndGet());
         MappedStore store = null;
+        removeStaleTemporaries(dir);
         try {
+            Object key;
             try {
                 if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
                     Files.createFile(temp, PosixFilePermissions.asFileAttribute(
@@ -220,20 +244,25 @@ public final class SharedMemory implements NamedObject {
                 } else {
                     Files.createFile(temp);
                 }
+                // Reserve every block now: a sparse file on a full tmpfs faults (SIGBUS) at first touch instead.
+                boolean allocated = FileSpace.allocate(temp, size, file);
                 try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    // One byte at the end sizes the file; the kernel supplies zero pages for the rest.
-                    channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
+                    if (!allocated) {
+                        // No block allocation here: one byte at the end sizes the file (sparse, zero-filled).
+                        channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
+                    }
                     store = map(channel, size);
                 }
                 if (initializer != null) {
                     initializer.initialize(store, file);
                 }
+                key = fileKeyOf(temp);
                 publish(temp, file);
             } finally {
                 Files.deleteIfExists(temp);
             }
-            return new SharedMemory(name, file, store, true, options.unlinkOnClose());
+            return new SharedMemory(name, file, store, true, options.unlinkOnClose(), key);
         } catch (IpcException | RuntimeException e) {
             releaseQuietly(store);
             throw e;
@@ -243,6 +272,47 @@ public final class SharedMemory implements NamedObject {
         } catch (IOException e) {
             releaseQuietly(store);
             throw RegionFiles.translate(e, "create shared memory " + file);
+        }
+    }
+
+    private static Object fileKeyOf(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    /**
+     * Removes temporary files ({@code .NAME.new-PID-N}) left by processes that died while creating a region:
+     * they can be as large as a region and nothing else would ever remove them. Only files whose process
+     * no longer exists and that are older than a few seconds are touched; failures are ignored (this is
+     * housekeeping, another process may be doing the same).
+     */
+    private static void removeStaleTemporaries(Path dir) {
+        Instant cutoff = Instant.now().minus(STALE_TEMP_AGE);
+        try (var entries = Files.newDirectoryStream(dir, ".*.new-*")) {
+            for (Path entry : entries) {
+                var m = TEMP_NAME.matcher(entry.getFileName().toString());
+                if (!m.matches() || !isValidName(m.group(1))) {
+                    continue;
+                }
+                long pid = Long.parseLong(m.group(2));
+                if (pid == ProcessHandle.current().pid() || ProcessIdentity.startTimeOf(pid) != -1) {
+                    continue;
+                }
+                FileTime modified = Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS);
+                if (modified.toInstant().isBefore(cutoff) && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(entry);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // best effort
+        }
+    }
+
+    private static boolean isValidName(String bare) {
+        try {
+            IpcNames.validate("shared memory", bare);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
@@ -348,7 +418,24 @@ public final class SharedMemory implements NamedObject {
         }
         releaseQuietly(store);
         if (unlinkOnClose) {
-            unlink();
+            unlinkIfStillOurs();
+        }
+    }
+
+    /**
+     * Removes the name only if it still refers to the file this object mapped: after another process unlinked
+     * and re-created the name, that newer region is not ours to remove.
+     */
+    private void unlinkIfStillOurs() throws IpcException {
+        try {
+            Object current = fileKeyOf(file);
+            if (fileKey == null || current == null || fileKey.equals(current)) {
+                Files.deleteIfExists(file);
+            }
+        } catch (NoSuchFileException e) {
+            // already removed
+        } catch (IOException e) {
+            throw RegionFiles.translate(e, "unlink shared memory " + file);
         }
     }
 

@@ -130,7 +130,7 @@ public final class ShmRing implements NamedObject {
      * @throws IllegalArgumentException for a bad name, or a maximum message too large for the capacity
      * @throws CorruptedStateException if the existing file is not a valid ring (names the file and field)
      * @throws LimitReachedException if the role is taken by a live process (the consumer, the producer of a
-     *         single-producer ring, or all 64 producer slots)
+     *         single-producer ring, or all 64 producer slots), or a new ring does not fit in the file system
      * @throws org.ipc4j.api.ObjectExistsException if creating and the name exists
      * @throws org.ipc4j.api.NoSuchObjectException if opening and there is no such ring
      */
@@ -177,7 +177,9 @@ public final class ShmRing implements NamedObject {
      * consumer sees nothing until the commit. Keep the time between claim and commit short: the consumer
      * cannot pass an open claim.
      *
-     * @return the offset of the message bytes in {@link #bytes()}, or -1 if the ring has no room now
+     * @return the offset of the message bytes in {@link #bytes()}, or -1 if the ring has no room now (in a
+     *         multi-producer ring also, rarely, when this thread was held up for longer than the consumer's
+     *         unblock timeout between reserving and claiming, and the consumer skipped the space: try again)
      * @throws MessageTooLargeException if {@code length} exceeds {@link #maxMessageSize()}; nothing is claimed
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws EndpointClosedException if closed
@@ -200,7 +202,15 @@ public final class ShmRing implements NamedObject {
      */
     public void commit(long offset) throws EndpointClosedException {
         producerCheck();
-        core.commit(offset);
+        try {
+            core.commit(offset);
+        } catch (IllegalStateException e) {
+            if (closed) {
+                // a close racing this commit let the consumer skip the claim: report the close, not misuse
+                throw new EndpointClosedException("ring " + region.name());
+            }
+            throw e;
+        }
     }
 
     /** Gives up a claim: the consumer skips its space. */

@@ -16,12 +16,15 @@ import org.ipc4j.shm.internal.RingLayout;
  *   <li>{@code variant}: one producer or many (default one).</li>
  *   <li>{@code waitStrategy}: spin, yield, park (default {@link WaitStrategy#DEFAULT}).</li>
  *   <li>{@code unblockTimeout}: how long the consumer waits on a claim whose header was never written before
- *       skipping it (default 5 s). Claims of producers known to be dead are skipped without this wait.</li>
+ *       skipping it (default 5 s, at least 1 s). Claims of producers known to be dead are skipped without this wait.</li>
  * </ul>
  */
 public final class ShmRingConfig {
     /** Single producer, single consumer; or many producers (threads or processes), single consumer. */
     public enum Variant { SINGLE_PRODUCER, MULTI_PRODUCER }
+
+    /** The shortest unblock timeout accepted. */
+    public static final Duration MIN_UNBLOCK_TIMEOUT = Duration.ofSeconds(1);
 
     private static final int UNSET = -1;
 
@@ -74,10 +77,15 @@ public final class ShmRingConfig {
                 unblockTimeout);
     }
 
-    /** @throws IllegalArgumentException if negative */
+    /**
+     * @throws IllegalArgumentException if shorter than {@link #MIN_UNBLOCK_TIMEOUT}: a live producer that is
+     *         merely descheduled between moving the tail and writing its header would lose its claim
+     */
     public ShmRingConfig unblockTimeout(Duration timeout) {
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("unblockTimeout must not be negative, got " + timeout);
+        Objects.requireNonNull(timeout, "unblockTimeout");
+        if (timeout.compareTo(MIN_UNBLOCK_TIMEOUT) < 0) {
+            throw new IllegalArgumentException("unblockTimeout must be at least " + MIN_UNBLOCK_TIMEOUT.toSeconds()
+                    + " s, got " + timeout);
         }
         return new ShmRingConfig(capacity, maxMessage, variant, waitStrategy, timeout);
     }

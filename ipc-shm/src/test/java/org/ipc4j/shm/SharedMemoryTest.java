@@ -132,4 +132,50 @@ class SharedMemoryTest {
         assertThatThrownBy(() -> SharedMemory.open(name, 64, OpenOptions.open()))
                 .isInstanceOf(org.ipc4j.api.IpcException.class).hasMessageContaining(name);
     }
+
+    @Test
+    void createRemovesTemporaryFilesLeftByCreatorsThatDied() throws Exception {
+        String name = name();
+        Path dir = SharedMemory.pathOf(name).getParent();
+        Process p = new ProcessBuilder("true").start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        // a creator killed before it linked its file leaves .NAME.new-PID-N behind
+        Path stale = dir.resolve("." + name + ".new-" + p.pid() + "-7");
+        Path live = dir.resolve("." + name + ".new-" + ProcessHandle.current().pid() + "-999999");
+        names.deleteAfter(stale);
+        names.deleteAfter(live);
+        Files.write(stale, new byte[4096]);
+        Files.write(live, new byte[16]);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
+        Files.setLastModifiedTime(stale, old);
+        Files.setLastModifiedTime(live, old);
+        try (SharedMemory region = SharedMemory.open(name, 4096, OpenOptions.create())) {
+            assertThat(region.created()).isTrue();
+        }
+        assertThat(stale).doesNotExist();
+        assertThat(live).as("its creator is alive").exists();
+    }
+
+    @Test
+    void unlinkOnCloseLeavesANewerRegionOfTheSameNameAlone() throws Exception {
+        String name = name();
+        SharedMemory old = SharedMemory.open(name, 4096, OpenOptions.create().unlinkOnClose(true));
+        old.bytes().writeLong(0, 1);
+        // another process removes the name and creates a new region under it
+        assertThat(SharedMemory.unlink(name)).isTrue();
+        try (SharedMemory newer = SharedMemory.open(name, 4096, OpenOptions.create())) {
+            newer.bytes().writeLong(0, 2);
+            old.close();
+            assertThat(newer.path()).exists();
+            try (SharedMemory again = SharedMemory.open(name, OpenOptions.open())) {
+                assertThat(again.bytes().readLong(0)).isEqualTo(2);
+            }
+        }
+        // and it still removes its own file
+        try (SharedMemory own = SharedMemory.open(name, OpenOptions.open().unlinkOnClose(true))) {
+            assertThat(own.path()).exists();
+        }
+        assertThat(SharedMemory.pathOf(name)).doesNotExist();
+    }
 }

@@ -131,7 +131,7 @@ class ShmRingCorruptionTest {
     void claimWhoseHeaderWasNeverWrittenIsSkippedAfterTheUnblockTimeout() throws Exception {
         String name = name();
         ShmRingConfig config = ShmRingConfig.defaults().capacity(4096).variant(ShmRingConfig.Variant.MULTI_PRODUCER)
-                .unblockTimeout(Duration.ofMillis(300));
+                .unblockTimeout(Duration.ofSeconds(1)); // the shortest accepted
         try (ShmRing producer = ShmRing.create(name, ShmRing.Role.PRODUCER, config);
                 ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER, config, OpenOptions.open())) {
             // a producer that moved the tail by 64 bytes and died before writing its header

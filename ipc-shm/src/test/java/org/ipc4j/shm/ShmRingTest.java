@@ -9,13 +9,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.ipc4j.api.BufferTooSmallException;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.LimitReachedException;
 import org.ipc4j.api.MessageTooLargeException;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.api.PeerGoneException;
+import org.ipc4j.shm.internal.RingLayout;
 import org.ipc4j.testkit.NamedObjects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -197,20 +200,30 @@ class ShmRingTest {
         ShmRing producer = ShmRing.create(name, ShmRing.Role.PRODUCER, ShmRingConfig.defaults().capacity(4096));
         ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER);
         var view = consumer.bytes();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicInteger returned = new AtomicInteger(Integer.MIN_VALUE);
         Thread waiter = new Thread(() -> {
             try {
-                consumer.receive(ByteBuffer.allocate(64));
-            } catch (EndpointClosedException expected) {
-                return;
-            } catch (Exception e) {
-                throw new RuntimeException(e);
+                returned.set(consumer.receive(ByteBuffer.allocate(64)));
+            } catch (Throwable e) {
+                thrown.set(e);
             }
         });
         waiter.start();
+        // it must really be waiting (parked by the wait strategy) before the close, not failed early
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (waiter.getState() != Thread.State.TIMED_WAITING && waiter.getState() != Thread.State.WAITING
+                && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
         Thread.sleep(100);
+        assertThat(waiter.isAlive()).as("receive is blocked on the empty ring").isTrue();
+        assertThat(thrown.get()).isNull();
         consumer.close();
         waiter.join(2000);
         assertThat(waiter.isAlive()).isFalse();
+        assertThat(returned.get()).as("receive returned instead of throwing").isEqualTo(Integer.MIN_VALUE);
+        assertThat(thrown.get()).isInstanceOf(EndpointClosedException.class);
         assertThatThrownBy(() -> consumer.tryReceive(ByteBuffer.allocate(8))).isInstanceOf(EndpointClosedException.class);
         assertThatThrownBy(() -> view.readLong(0)).isInstanceOf(RuntimeException.class);
         // the producer sees the consumer gone once the ring is full
@@ -223,5 +236,119 @@ class ShmRingTest {
         producer.close();
         producer.close();
         assertThatThrownBy(() -> producer.tryClaim(1)).isInstanceOf(EndpointClosedException.class);
+    }
+
+    /** The pid of a process that has exited (and been reaped). */
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return p.pid();
+    }
+
+    @Test
+    void aProducerKilledWhileTakingItsSlotDoesNotHoldTheSlot() throws Exception {
+        String name = name();
+        ShmRingConfig config = ShmRingConfig.defaults().capacity(4096);
+        try (ShmRing consumer = ShmRing.create(name, ShmRing.Role.CONSUMER, config)) {
+            var bytes = consumer.bytes();
+            long slot = RingLayout.PRODUCER_SLOTS_OFFSET;
+            // killed between its CAS and its pid store: the slot says "being taken by <dead pid>"
+            bytes.writeOrderedLong(slot, RingLayout.CLAIMING_BIT | (1L << 32) | deadPid());
+            assertThat(consumer.producerAlive()).isFalse();
+            assertThatThrownBy(() -> consumer.receive(ByteBuffer.allocate(8), Duration.ofSeconds(10)))
+                    .isInstanceOf(PeerGoneException.class);
+            try (ShmRing producer = ShmRing.open(name, ShmRing.Role.PRODUCER)) {
+                producer.send(text("taken over"));
+                ByteBuffer in = ByteBuffer.allocate(64);
+                assertThat(consumer.receive(in, Duration.ofSeconds(5))).isEqualTo(10);
+            }
+            // while the taker lives (here: this process), the slot is held
+            bytes.writeOrderedLong(slot, RingLayout.CLAIMING_BIT | (3L << 32) | ProcessHandle.current().pid());
+            assertThatThrownBy(() -> ShmRing.open(name, ShmRing.Role.PRODUCER)).isInstanceOf(LimitReachedException.class);
+            bytes.writeOrderedLong(slot, 3L << 32);
+        }
+    }
+
+    @Test
+    void theBarePidlessClaimMarkerCountsAsAliveOnlyWhileItsHeartbeatIsFresh() throws Exception {
+        String name = name();
+        ShmRingConfig config = ShmRingConfig.defaults().capacity(4096);
+        try (ShmRing consumer = ShmRing.create(name, ShmRing.Role.CONSUMER, config)) {
+            var bytes = consumer.bytes();
+            long slot = RingLayout.PRODUCER_SLOTS_OFFSET;
+            long marker = (1L << 32) | (RingLayout.PID_CLAIMING & 0xFFFF_FFFFL);
+            bytes.writeLong(slot + RingLayout.SLOT_HEARTBEAT, System.currentTimeMillis());
+            bytes.writeOrderedLong(slot, marker);
+            assertThatThrownBy(() -> ShmRing.open(name, ShmRing.Role.PRODUCER)).isInstanceOf(LimitReachedException.class);
+            // a writer killed mid-attach leaves the marker and its heartbeat ages: the slot frees itself
+            bytes.writeLong(slot + RingLayout.SLOT_HEARTBEAT, System.currentTimeMillis() - 5_000);
+            assertThatThrownBy(() -> consumer.receive(ByteBuffer.allocate(8), Duration.ofSeconds(10)))
+                    .isInstanceOf(PeerGoneException.class);
+            try (ShmRing producer = ShmRing.open(name, ShmRing.Role.PRODUCER)) {
+                assertThat(producer.trySend(text("ok"))).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void unblockTimeoutBelowOneSecondIsRejected() {
+        assertThatThrownBy(() -> ShmRingConfig.defaults().unblockTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
+        assertThatThrownBy(() -> ShmRingConfig.defaults().unblockTimeout(Duration.ofMillis(999)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0.999S");
+        assertThat(ShmRingConfig.defaults().unblockTimeout(Duration.ofSeconds(1)).unblockTimeout())
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> org.ipc4j.api.Ipc.open("shm:" + names.unique("ub") + "?unblock=10ms")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0.01S");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ShmRingConfig.Variant.class)
+    void aSendRacingCloseEndsWithEndpointClosedOrCompletes(ShmRingConfig.Variant variant) throws Exception {
+        // A large message keeps the sender inside its copy for tens of milliseconds while the consumer waits on
+        // the open claim and checks the producer's slot every 10 ms; the close lands in the middle of the copy.
+        // Before the fix the consumer skipped the claim at once and the commit failed with IllegalStateException.
+        int size = 32 << 20;
+        ShmRingConfig config = ShmRingConfig.defaults().capacity(128 << 20).maxMessage(size).variant(variant);
+        ByteBuffer message = ByteBuffer.allocateDirect(size);
+        ByteBuffer in = ByteBuffer.allocateDirect(size);
+        for (int round = 0; round < 2; round++) {
+            String name = name();
+            ShmRing producer = ShmRing.create(name, ShmRing.Role.PRODUCER, config);
+            try (ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER, config, OpenOptions.open())) {
+                long start = System.nanoTime();
+                producer.send(message.clear());
+                long copyMillis = Math.max(2, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                assertThat(consumer.receive(in.clear())).isEqualTo(size);
+                Thread receiver = new Thread(() -> {
+                    try {
+                        while (consumer.receive(in.clear(), Duration.ofSeconds(2)) >= 0) {
+                            // drain
+                        }
+                    } catch (Exception e) {
+                        // PeerGoneException once the producer is closed and everything is taken
+                    }
+                });
+                receiver.start();
+                Thread.sleep(30); // the consumer is waiting on the empty ring
+                AtomicReference<Throwable> senderEnd = new AtomicReference<>();
+                Thread sender = new Thread(() -> {
+                    try {
+                        producer.send(message.clear());
+                    } catch (Throwable e) {
+                        senderEnd.set(e);
+                    }
+                });
+                sender.start();
+                Thread.sleep(copyMillis / 2);
+                producer.close();
+                sender.join(10_000);
+                receiver.join(10_000);
+                assertThat(sender.isAlive()).isFalse();
+                if (senderEnd.get() != null) {
+                    assertThat(senderEnd.get()).isInstanceOf(EndpointClosedException.class);
+                }
+                assertThatThrownBy(() -> producer.send(message.clear())).isInstanceOf(EndpointClosedException.class);
+            }
+        }
     }
 }

@@ -17,7 +17,8 @@ import org.ipc4j.shm.MessageHandler;
  * <p>Protocol (see docs/shm-format.md). Positions {@code tail} and {@code head} are byte counts that only
  * grow; the index in the data area is {@code position & (capacity - 1)}. A producer reserves space by
  * moving {@code tail} (a plain ordered store for one producer, a CAS for many), writes the record header
- * with a negative length, the payload, then the positive length with a release store. The consumer reads
+ * with a negative length (many producers: by CAS from 0, which fails if the consumer skipped the space
+ * meanwhile), the payload, then the positive length with a release store. The consumer reads
  * the length with an acquire load: positive means complete. After use it marks the record consumed,
  * zeroes it (so a zero length always means "not written yet") and publishes {@code head} with a release
  * store. Producers read {@code head} only when their cached copy says the ring is full (JCTools' cached
@@ -185,16 +186,19 @@ public final class RingCore {
         while (true) {
             long owner = M.readVolatileLong(slot);
             int pid = (int) owner;
-            int gen = (int) (owner >>> 32);
-            if (pid != 0 && isAlive(slot, pid)) {
+            int gen = (int) (owner >>> 32) & 0x7FFF_FFFF;
+            if (pid != 0 && isAlive(slot, owner)) {
                 return -1;
             }
             int next = (gen + 1) & 0x7FFF_FFFF;
             if (next == 0) {
                 next = 1;
             }
-            // Reserve first (counts as alive) so nobody judges us by the previous owner's start time.
-            if (M.compareAndSwapLong(slot, owner, ((long) next << 32) | (PID_CLAIMING & 0xFFFF_FFFFL))) {
+            // Reserve first, marked "being taken" but with our pid in it: while the start time below still
+            // belongs to the previous owner nobody may judge us by it, yet if we are killed right here the
+            // mark names a dead pid and the slot is free again (a bare marker would stay "alive" forever).
+            long claiming = CLAIMING_BIT | ((long) next << 32) | (self.pid() & 0xFFFF_FFFFL);
+            if (M.compareAndSwapLong(slot, owner, claiming)) {
                 M.writeLong(slot + SLOT_START_TIME, self.startTime());
                 M.writeLong(slot + SLOT_HEARTBEAT, System.currentTimeMillis());
                 M.writeOrderedLong(slot, ((long) next << 32) | (self.pid() & 0xFFFF_FFFFL));
@@ -203,8 +207,22 @@ public final class RingCore {
         }
     }
 
-    private static boolean isAlive(long slot, int pid) {
-        return pid == PID_CLAIMING || ProcessIdentity.isAlive(pid & 0xFFFF_FFFFL, M.readVolatileLong(slot + SLOT_START_TIME));
+    /**
+     * Whether the owner word {@code owner} (pid not 0) of {@code slot} names a live process. A slot being taken
+     * carries the taker's pid: alive while that process exists (its start time is not written yet). The bare
+     * marker of older writers (pid 0xFFFFFFFF) has no pid: it counts as alive only while the heartbeat the
+     * taker writes right after its CAS is recent, so a taker killed mid-attach does not hold the slot forever.
+     */
+    private static boolean isAlive(long slot, long owner) {
+        int pid = (int) owner;
+        if (pid == PID_CLAIMING) {
+            long beat = M.readVolatileLong(slot + SLOT_HEARTBEAT);
+            return Math.abs(System.currentTimeMillis() - beat) < CLAIMING_GRACE_MILLIS;
+        }
+        if (owner < 0) {
+            return ProcessIdentity.startTimeOf(pid & 0xFFFF_FFFFL) != -1;
+        }
+        return ProcessIdentity.isAlive(pid & 0xFFFF_FFFFL, M.readVolatileLong(slot + SLOT_START_TIME));
     }
 
     private static void release(long slot, int generation) {
@@ -220,7 +238,7 @@ public final class RingCore {
         if (pid == 0) {
             return (owner >>> 32) == 0 ? SlotState.NEVER_ATTACHED : SlotState.GONE;
         }
-        return isAlive(slot, pid) ? SlotState.ALIVE : SlotState.GONE;
+        return isAlive(slot, owner) ? SlotState.ALIVE : SlotState.GONE;
     }
 
     /** Cheap check without /proc: whether the slot says its owner left cleanly. */
@@ -270,7 +288,7 @@ public final class RingCore {
             if (owner != 0) {
                 int pid = (int) owner;
                 sb.append(sb.length() == 0 ? "" : ", ").append(pid == 0 ? "closed" : "pid " + pid)
-                        .append(pid == 0 ? "" : (isAlive(s, pid) ? " alive" : " dead"));
+                        .append(pid == 0 ? "" : (isAlive(s, owner) ? " alive" : " dead"));
             }
         }
         return sb.length() == 0 ? "none attached" : sb.toString();
@@ -365,31 +383,62 @@ public final class RingCore {
             tail = t + required;
             M.writeOrderedLong(tailAddr, t + required);
         } else {
-            long t;
-            int toEnd;
-            do {
-                t = M.readVolatileLong(tailAddr);
-                index = (int) t & mask;
-                toEnd = capacity - index;
-                int required = aligned <= toEnd ? aligned : toEnd + aligned;
-                if (t + required - headCache > capacity) {
-                    long h = M.readVolatileLong(headAddr);
-                    headCache = h;
-                    if (t + required - h > capacity) {
-                        return -1;
-                    }
-                }
-                if (M.compareAndSwapLong(tailAddr, t, t + required)) {
-                    break;
-                }
-            } while (true);
-            if (aligned > toEnd) {
-                M.writeOrderedLong(data + index, header(toEnd, padTag));
-                index = 0;
+            long t = reserve(aligned);
+            if (t < 0) {
+                return -1;
             }
-            M.writeOrderedLong(data + index, header(-recordLength, dataTag));
+            index = claimReserved(t, aligned, recordLength);
+            if (index < 0) {
+                return -1;
+            }
         }
         return dataIndex + index + RECORD_HEADER;
+    }
+
+    /**
+     * Multi-producer step 1: moves {@code tail} past a record of {@code aligned} bytes (and the padding before
+     * it if it would cross the end). Returns the old tail, or -1 if there is no room.
+     */
+    long reserve(int aligned) {
+        while (true) {
+            long t = M.readVolatileLong(tailAddr);
+            int toEnd = capacity - ((int) t & mask);
+            int required = aligned <= toEnd ? aligned : toEnd + aligned;
+            if (t + required - headCache > capacity) {
+                long h = M.readVolatileLong(headAddr);
+                headCache = h;
+                if (t + required - h > capacity) {
+                    return -1;
+                }
+            }
+            if (M.compareAndSwapLong(tailAddr, t, t + required)) {
+                return t;
+            }
+        }
+    }
+
+    /**
+     * Multi-producer step 2: writes the headers of the space reserved at {@code t} by CAS from 0. The consumer
+     * may already have turned the space into padding (it skips a claim whose header is still zero after the
+     * unblock timeout); then the CAS fails and the claim is void: nothing is written into space the consumer
+     * may be past already. Returns the data index of the record, or -1 if the claim was skipped.
+     */
+    int claimReserved(long t, int aligned, int recordLength) {
+        int index = (int) t & mask;
+        int toEnd = capacity - index;
+        if (aligned > toEnd) {
+            if (!M.compareAndSwapLong(data + index, 0L, header(toEnd, padTag))) {
+                // our padding was skipped; give up the record at 0 as well unless that was skipped too
+                M.compareAndSwapLong(data, 0L, header(aligned, padTag));
+                return -1;
+            }
+            index = 0;
+        }
+        // The one CAS a multi-producer claim costs beyond the tail CAS: it replaces a release store.
+        if (!M.compareAndSwapLong(data + index, 0L, header(-recordLength, dataTag))) {
+            return -1;
+        }
+        return index;
     }
 
     private long claimedHeader(long payloadOffset) {
@@ -410,6 +459,20 @@ public final class RingCore {
     public void commit(long payloadOffset) {
         long address = claimedHeader(payloadOffset);
         M.writeOrderedInt(address, -M.readInt(address));
+    }
+
+    /**
+     * Publishes the claim made by {@link #tryClaim} at {@code payloadOffset} if it is still open; false if the
+     * consumer skipped it meanwhile (this producer closed while the message was being written).
+     */
+    public boolean tryCommit(long payloadOffset) {
+        long address = data + (payloadOffset - RECORD_HEADER - dataIndex);
+        int length = M.readInt(address);
+        if (length >= 0 || M.readInt(address + 4) != dataTag) {
+            return false;
+        }
+        M.writeOrderedInt(address, -length);
+        return true;
     }
 
     /** Turns the claimed record into padding the consumer skips. */
@@ -530,9 +593,10 @@ public final class RingCore {
 
     /**
      * Skips a record at the head that a producer claimed but can no longer complete: immediately if its
-     * owner's slot shows the owner gone (dead process, closed, or the slot taken over by a restarted
-     * producer); after {@code timeoutNanos} of no progress if the header was never written (its owner is
-     * unknown). Returns whether something was skipped. Called by the consumer while it waits.
+     * owner's slot shows the owner dead or taken over by a restarted producer; after {@link #CLOSED_CLAIM_GRACE_NANOS}
+     * of no progress if the owner closed cleanly (a send racing its close may still be storing the commit);
+     * after {@code timeoutNanos} of no progress if the header was never written (its owner is unknown).
+     * Returns whether something was skipped. Called by the consumer while it waits.
      */
     public boolean unblock(long timeoutNanos) {
         long h = head;
@@ -553,51 +617,74 @@ public final class RingCore {
             stallHead = h;
             stallSince = now;
         }
-        int skip;
         if (length < 0) {
             int tag = (int) (word >>> 32);
-            if (-length > maxRecord || tagSlot(tag) >= MAX_PRODUCERS || !ownerGone(tagSlot(tag), tagGeneration(tag))) {
+            if (-length > maxRecord || tagSlot(tag) >= MAX_PRODUCERS) {
                 return false;
             }
-            skip = align(-length);
+            int gone = ownerGone(tagSlot(tag), tagGeneration(tag));
+            if (gone == OWNER_PRESENT || (gone == OWNER_CLOSED && now - stallSince < CLOSED_CLAIM_GRACE_NANOS)) {
+                return false;
+            }
+            int skip = align(-length);
             if (skip > capacity - index) {
                 return false;
             }
-        } else {
-            if (now - stallSince < timeoutNanos) {
-                return false;
+            boolean done = M.compareAndSwapLong(address, word, header(skip, TYPE_PADDING));
+            if (done) {
+                stallHead = -1;
             }
-            // The claim's size is unknown: it ends where the next written header starts (claims are zero).
-            long limit = Math.min(capacity - index, t - h);
-            skip = 0;
-            for (long at = RECORD_HEADER; at < limit; at += ALIGNMENT) {
-                if (M.readVolatileLong(address + at) != 0) {
-                    skip = (int) at;
-                    break;
-                }
-            }
-            if (skip == 0) {
-                if (t - h < capacity - index) {
-                    return false; // nothing after it yet: wait for the next producer to write
-                }
-                skip = capacity - index;
-            }
+            return done;
         }
-        boolean done = M.compareAndSwapLong(address, word, header(skip, TYPE_PADDING));
-        if (done) {
+        if (variant != VARIANT_MPSC || now - stallSince < timeoutNanos) {
+            return false; // one producer writes its header before it publishes the tail: a zero here is not a claim
+        }
+        // The claim's size is unknown, and more unwritten claims may follow it. Every 8-byte word from here to
+        // the first written header becomes an 8-byte padding record, by CAS from 0: producers write their
+        // headers by CAS from 0 as well, so a producer whose claim lies in the gap finds its header taken and
+        // drops the claim, and never writes into space the consumer has passed.
+        long limit = Math.min(capacity - index, t - h);
+        long padding = header(ALIGNMENT, TYPE_PADDING);
+        int swept = 0;
+        for (long at = 0; at < limit; at += ALIGNMENT) {
+            if (!M.compareAndSwapLong(address + at, 0L, padding)) {
+                break;
+            }
+            swept++;
+        }
+        if (swept > 0) {
             stallHead = -1;
         }
-        return done;
+        return swept > 0;
     }
 
-    private boolean ownerGone(int ownerSlot, int generation16) {
+    /** Whether the consumer stands at an open claim of a cleanly closed producer, still inside its grace time. */
+    public boolean waitingForClosedClaim() {
+        return stallHead == head && System.nanoTime() - stallSince < CLOSED_CLAIM_GRACE_NANOS
+                && M.readVolatileInt(data + ((int) head & mask)) < 0;
+    }
+
+    private static final int OWNER_PRESENT = 0;
+    private static final int OWNER_CLOSED = 1;
+    private static final int OWNER_DEAD = 2;
+
+    /**
+     * How long the consumer leaves the open claim of a producer that closed cleanly: the producer's process
+     * is alive and a send that raced the close may be between checking its claim and storing the commit.
+     */
+    public static final long CLOSED_CLAIM_GRACE_NANOS = 100_000_000L;
+
+    private int ownerGone(int ownerSlot, int generation16) {
         long s = producerSlot(ownerSlot);
         long owner = M.readVolatileLong(s);
         int pid = (int) owner;
-        if (((int) (owner >>> 32) & 0xFFFF) != generation16 || pid == 0) {
-            return true;
+        if (((int) (owner >>> 32) & 0xFFFF) != generation16) {
+            return OWNER_DEAD; // the slot was taken over: its old owner is gone for good
         }
-        return !isAlive(s, pid);
+        if (pid == 0) {
+            return OWNER_CLOSED;
+        }
+        return isAlive(s, owner) ? OWNER_PRESENT : OWNER_DEAD;
     }
 
     // ------------------------------------------------------------------ properties

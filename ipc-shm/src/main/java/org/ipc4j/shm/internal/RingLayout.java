@@ -49,8 +49,15 @@ public final class RingLayout {
     public static final int ALIGNMENT = 8;
     public static final int TYPE_DATA = 1;
     public static final int TYPE_PADDING = 2;
-    /** Owner pid while a slot is being taken: counts as alive. */
+    /**
+     * Owner pid of a slot being taken, as older writers (and C programs following the first text of the
+     * format) mark it: counts as alive only while the slot's heartbeat is recent.
+     */
     public static final int PID_CLAIMING = -1;
+    /** Bit 63 of the owner word: the slot is being taken by the pid in the low half. */
+    public static final long CLAIMING_BIT = 1L << 63;
+    /** How long a bare {@link #PID_CLAIMING} marker counts as alive after the taker's heartbeat. */
+    public static final long CLAIMING_GRACE_MILLIS = 1000;
 
     public static final int MIN_CAPACITY = 64;
     public static final long MAX_CAPACITY = 1L << 30;
