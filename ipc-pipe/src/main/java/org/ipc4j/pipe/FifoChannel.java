@@ -37,8 +37,13 @@ import org.ipc4j.pipe.internal.FdChannel;
  * So the capacity is exactly the kernel pipe's (64 KiB on Linux): {@code send} blocks while it is full
  * (backpressure), {@code send} with a timeout returns false when no room appeared in time, and
  * {@link #trySend} never blocks: a message of at most 4092 bytes is one atomic non-blocking write, a larger
- * one is tried only when the pipe is empty and can hold it whole. Once a large message has started it is
- * finished whatever the timeout (a half frame would corrupt the stream). {@code close()} and interrupts wake
+ * one is written only if the pipe has room for all of it right now. Nothing of a message is written before
+ * the pipe can take all of it, so a timeout, an interrupt or {@code close()} while waiting leaves nothing sent
+ * (the pipe is grown with {@code F_SETPIPE_SZ} for large messages, up to {@code /proc/sys/fs/pipe-max-size}).
+ * Only a message larger than the largest pipe allowed is written in parts: it waits (timeout, interrupt and
+ * close honoured) for an empty pipe, then is finished however long the peer takes to read; an interrupt or
+ * {@code close()} during that closes the channel, and {@code trySend} refuses such a message with
+ * {@link org.ipc4j.api.MessageTooLargeException}. {@code close()} and interrupts wake
  * waiting threads within one slice. {@code close()} closes both FIFO ends: the peer receives everything sent
  * and then {@link org.ipc4j.api.PeerGoneException}. A peer that exits or is killed closes its ends in the
  * kernel, which is reported the same way.

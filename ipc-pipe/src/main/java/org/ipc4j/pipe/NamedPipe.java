@@ -3,8 +3,6 @@ package org.ipc4j.pipe;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -37,9 +35,15 @@ import org.ipc4j.pipe.internal.FdChannel;
  *
  * <p><b>Raw streams</b> ({@link #openForReading}, {@link #openForWriting}) are what a shell's
  * {@code echo > fifo} or {@code cat fifo} sees. Closing a stream from another thread wakes a thread blocked
- * in it (a read within 100 ms); interrupting a thread blocked in a read ends it with
- * {@link InterruptedIOException}, and interrupting one blocked in a write closes the stream (it is a
- * {@link FileChannel}).
+ * in it (within 100 ms); interrupting a thread blocked in a read ends it with
+ * {@link InterruptedIOException}, and interrupting one blocked in a write closes the stream and ends it with
+ * {@link InterruptedIOException}.
+ *
+ * <p><b>Only this user's FIFOs, never through a link</b>: every open uses {@code O_NOFOLLOW} and then checks
+ * the opened descriptor itself: it must be a FIFO owned by this process's effective uid. A symbolic link at
+ * the path, a FIFO planted by another user (say in {@code /tmp}) or a path swapped after the check is refused
+ * with {@link org.ipc4j.api.PermissionDeniedException} (another owner) or {@link IpcException} (a link, not a
+ * FIFO), naming the path and the owner. Sharing one FIFO between users is therefore not possible.
  *
  * <p><b>End of stream</b>: a reader sees end of stream once every writer has closed. A reader that should
  * outlive many short-lived writers (a log collector, a job inbox fed by shell scripts) keeps the FIFO open
@@ -48,8 +52,10 @@ import org.ipc4j.pipe.internal.FdChannel;
  * <p><b>Framed endpoints</b> ({@link #openSender}, {@link #openReceiver}) carry whole messages in the
  * ipc4j framing (4-byte big-endian length, then the payload). A frame of at most {@link #PIPE_BUF} bytes
  * including its 4-byte length is written with one {@code write(2)}, which POSIX makes atomic on a pipe: several
- * writers may then share one FIFO and the reader sees every message whole. Larger frames from several
- * writers can interleave and corrupt the stream; give each writer its own FIFO for those.
+ * writers may then share one FIFO and the reader sees every message whole. A larger frame is written only
+ * once the pipe has room for all of it (see {@link FifoChannel} for the rules), but the kernel does not
+ * promise atomicity for it, so larger frames from several writers can interleave and corrupt the stream;
+ * give each writer its own FIFO for those.
  *
  * <p>The caller owns every stream and endpoint returned and must close it. The FIFO's name stays until
  * {@link #unlink(Path)}.
@@ -81,11 +87,12 @@ public final class NamedPipe {
 
     /**
      * Creates a FIFO as {@code options} say: {@link org.ipc4j.api.OpenMode#CREATE} fails if the path exists,
-     * {@code OPEN_OR_CREATE} accepts an existing FIFO (but nothing else), {@code OPEN} only checks that the FIFO
-     * exists. The mode is exactly {@code options.permissions()}: bits removed by the umask are put back
+     * {@code OPEN_OR_CREATE} accepts an existing FIFO owned by this user (but nothing else), {@code OPEN} only
+     * checks that such a FIFO exists. The mode is exactly {@code options.permissions()}: bits removed by the umask are put back
      * (the umask can only narrow, so the FIFO is never wider than asked at any moment).
      *
      * @return true if this call created the FIFO
+     * @throws org.ipc4j.api.PermissionDeniedException if an existing FIFO is owned by another user
      */
     public static boolean create(Path path, OpenOptions options) throws IpcException {
         Objects.requireNonNull(options, "options");
@@ -115,8 +122,9 @@ public final class NamedPipe {
      *
      * @throws OpenTimeoutException if no writer opened it in time
      * @throws org.ipc4j.api.NoSuchObjectException if there is no FIFO (or no directory) at the path
-     * @throws org.ipc4j.api.PermissionDeniedException if the FIFO's mode does not let this process read
-     * @throws IpcException if the path exists but is not a FIFO
+     * @throws org.ipc4j.api.PermissionDeniedException if the FIFO's mode does not let this process read, or
+     *         the FIFO is owned by another user
+     * @throws IpcException if the path exists but is not a FIFO, or is a symbolic link
      * @throws InterruptedIOException if the thread is interrupted while waiting
      */
     public static InputStream openForReading(Path path, Duration timeout) throws IpcException, InterruptedIOException {
@@ -131,7 +139,7 @@ public final class NamedPipe {
      * @see #openForReading(Path, Duration) for the other exceptions
      */
     public static OutputStream openForWriting(Path path, Duration timeout) throws IpcException, InterruptedIOException {
-        return Channels.newOutputStream(Fifos.openForWriting(path, Deadline.after(timeout)));
+        return Fifos.openForWriting(path, Deadline.after(timeout));
     }
 
     /**

@@ -44,17 +44,21 @@ final class FdInputStream extends InputStream {
 
     /** Waits up to {@code millis} for one of {@code events} (or an error or hang-up); true if it happened. */
     static boolean poll(int fd, short events, int millis) throws IOException {
+        return (revents(fd, events, millis) & (events | LinuxLibc.POLLHUP | LinuxLibc.POLLERR)) != 0;
+    }
+
+    /** Waits up to {@code millis} for one of {@code events} and returns the revents bits (0 on timeout or EINTR). */
+    static int revents(int fd, short events, int millis) throws IOException {
         int[] pollfd = {fd, LITTLE ? events : events << 16};
         int n = LinuxLibc.libc().poll(pollfd, 1, millis);
         if (n < 0) {
             int errno = Native.getLastError();
             if (errno == Errno.EINTR) {
-                return false;
+                return 0;
             }
             throw new IOException(Errno.message("poll", null, errno, null));
         }
-        int revents = LITTLE ? pollfd[1] >>> 16 : pollfd[1] & 0xffff;
-        return n > 0 && (revents & (events | LinuxLibc.POLLHUP | LinuxLibc.POLLERR)) != 0;
+        return n > 0 ? (LITTLE ? pollfd[1] >>> 16 : pollfd[1] & 0xffff) : 0;
     }
 
     @Override

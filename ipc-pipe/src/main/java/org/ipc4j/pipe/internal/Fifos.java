@@ -4,11 +4,10 @@ import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.channels.FileChannel;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
@@ -148,12 +147,89 @@ public final class Fifos {
     /** Throws a clear error unless {@code path} is an existing FIFO. */
     public static void requireFifo(Path path) throws IpcException {
         if (isFifo(path)) {
+            int uid;
+            try {
+                uid = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new IpcException(path + ": could not read the owner of the FIFO: " + e, e);
+            }
+            requireOwned(uid, path);
             return;
         }
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             throw missing("open", path, Errno.ENOENT);
         }
         throw new IpcException(path + " exists but is " + describeType(path) + ", not a FIFO");
+    }
+
+    /**
+     * Refuses a FIFO owned by another user: whoever owns it can change its mode, open it and read or inject
+     * messages (in /tmp anyone can create the path first). Sharing a FIFO between users is therefore refused.
+     */
+    static void requireOwned(int uid, Path path) throws PermissionDeniedException {
+        int euid = LinuxLibc.libc().geteuid();
+        if (uid != euid) {
+            throw new PermissionDeniedException(path + " is a FIFO owned by uid " + uid + ", not by this process's uid "
+                    + euid + "; refusing it, since its owner could read or inject messages. Remove it or use"
+                    + " another path");
+        }
+    }
+
+    /**
+     * Opens {@code path} with {@code O_NOFOLLOW | O_CLOEXEC} added to {@code flags} and checks what the descriptor
+     * really is ({@link #checkOpened}), so that nothing swapped in after an earlier path check is ever used.
+     *
+     * @return the descriptor, owned by the caller; or -1 if {@code allowNoReader} and a non-blocking writer found
+     *         no reader ({@code ENXIO})
+     */
+    static int openChecked(Path path, int flags, boolean allowNoReader) throws IpcException {
+        String p = path.toString();
+        int fd = LinuxLibc.libc().open(p, flags | LinuxLibc.O_NOFOLLOW | LinuxLibc.O_CLOEXEC);
+        if (fd < 0) {
+            int errno = Native.getLastError();
+            if (allowNoReader && errno == Errno.ENXIO) {
+                return -1;
+            }
+            throw openError(path, errno);
+        }
+        try {
+            checkOpened(fd, path);
+        } catch (IpcException | RuntimeException e) {
+            LinuxLibc.libc().close(fd);
+            throw e;
+        }
+        return fd;
+    }
+
+    static IpcException openError(Path path, int errno) {
+        if (errno == LinuxLibc.ELOOP) {
+            // Errno has no name for ELOOP; its value differs between Linux and macOS
+            return new IpcException("open(\"" + path + "\") failed: ELOOP (Too many levels of symbolic links); the path"
+                    + " is a symbolic link, and FIFOs are opened without following links, so that nobody can redirect"
+                    + " the open elsewhere");
+        }
+        return error("open", path, errno);
+    }
+
+    /**
+     * Checks that an open descriptor is a FIFO owned by this process's user. The attributes are those of the
+     * descriptor itself, read through {@code /proc/self/fd/N} ({@code /dev/fd/N} on macOS), which the kernel
+     * resolves to the open file, not to whatever the path names now: fstat(2) without a platform struct layout.
+     */
+    public static void checkOpened(int fd, Path path) throws IpcException {
+        Path self = Path.of((Platform.current() == Platform.MAC ? "/dev/fd/" : "/proc/self/fd/") + fd);
+        java.util.Map<String, Object> a;
+        try {
+            a = Files.readAttributes(self, "unix:mode,uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IpcException(path + ": could not check what was opened (" + self + "): " + e, e);
+        }
+        int mode = (Integer) a.get("mode");
+        if ((mode & S_IFMT) != S_IFIFO) {
+            throw new IpcException(path + " was opened but is not a FIFO (mode 0" + Integer.toOctalString(mode)
+                    + "); it was replaced after it was checked");
+        }
+        requireOwned((Integer) a.get("uid"), path);
     }
 
     static String describeType(Path path) {
@@ -249,10 +325,7 @@ public final class Fifos {
         requireSupported();
         requireFifo(path);
         String p = path.toString();
-        int fd = LinuxLibc.libc().open(p, LinuxLibc.O_RDONLY | LinuxLibc.O_NONBLOCK | LinuxLibc.O_CLOEXEC);
-        if (fd < 0) {
-            throw error("open", path, Native.getLastError());
-        }
+        int fd = openChecked(path, LinuxLibc.O_RDONLY | LinuxLibc.O_NONBLOCK, false);
         Pending pending = new Pending();
         Thread opener = new Thread(() -> pending.run(path, false), "ipc4j-fifo-open " + p);
         opener.setDaemon(true);
@@ -285,83 +358,61 @@ public final class Fifos {
     }
 
     /**
-     * Opens the FIFO for writing like {@link #openForWriting} and returns a non-blocking descriptor, which the
-     * caller owns. The blocking open only serves the wait for a reader; the descriptor kept is opened with
-     * {@code O_NONBLOCK} while that reader is known to be there.
+     * Opens the FIFO for writing, waiting until a reader has opened it too, and returns a non-blocking
+     * descriptor, which the caller owns. If a reader is there already the non-blocking open succeeds at once;
+     * otherwise a blocking open on a helper thread serves only the wait for a reader, and the descriptor kept
+     * is opened with {@code O_NONBLOCK} (and checked) once that reader is known to be there.
      */
     public static int openWriteFd(Path path, Deadline deadline) throws IpcException, InterruptedIOException {
-        FileChannel blocking = openForWriting(path, deadline);
-        try {
-            int fd = LinuxLibc.libc().open(path.toString(), LinuxLibc.O_WRONLY | LinuxLibc.O_NONBLOCK | LinuxLibc.O_CLOEXEC);
-            if (fd < 0) {
-                int errno = Native.getLastError();
-                if (errno == Errno.ENXIO) {
-                    throw new org.ipc4j.api.PeerGoneException("fifo " + path + ": the reader left while this side was opening");
-                }
-                throw error("open", path, errno);
-            }
-            return fd;
-        } finally {
-            StreamChannel.closeQuietly(blocking);
-        }
-    }
-
-    /** Opens the FIFO for writing, waiting until a reader has opened it too. */
-    public static FileChannel openForWriting(Path path, Deadline deadline) throws IpcException, InterruptedIOException {
-        return rendezvous(path, deadline, true);
-    }
-
-    private static FileChannel rendezvous(Path path, Deadline deadline, boolean write)
-            throws IpcException, InterruptedIOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(deadline, "deadline");
         requireSupported();
         requireFifo(path);
-        LinuxLibc libc = LinuxLibc.libc();
-        String p = path.toString();
-        int probe = libc.open(p, (write ? LinuxLibc.O_WRONLY : LinuxLibc.O_RDONLY) | LinuxLibc.O_NONBLOCK
-                | LinuxLibc.O_CLOEXEC);
-        if (probe < 0) {
-            int errno = Native.getLastError();
-            // ENXIO: a non-blocking writer found no reader yet; that is what we wait for below
-            if (!(write && errno == Errno.ENXIO)) {
-                throw error("open", path, errno);
-            }
+        int flags = LinuxLibc.O_WRONLY | LinuxLibc.O_NONBLOCK;
+        int fd = openChecked(path, flags, true);
+        if (fd >= 0) {
+            return fd;
         }
         Pending pending = new Pending();
-        Thread opener = new Thread(() -> pending.run(path, write), "ipc4j-fifo-open " + p);
+        Thread opener = new Thread(() -> pending.run(path, true), "ipc4j-fifo-open " + path);
         opener.setDaemon(true);
+        opener.start();
+        int blocking = pending.await(deadline, path, true);
         try {
-            opener.start();
-            return pending.await(deadline, path, write);
-        } finally {
-            if (probe >= 0) {
-                libc.close(probe);
+            fd = openChecked(path, flags, true);
+            if (fd < 0) {
+                throw new org.ipc4j.api.PeerGoneException("fifo " + path + ": the reader left while this side was opening");
             }
+            return fd;
+        } finally {
+            closeFd(blocking);
         }
+    }
+
+    /** Opens the FIFO for writing as a raw stream, waiting until a reader has opened it too. */
+    public static OutputStream openForWriting(Path path, Deadline deadline) throws IpcException, InterruptedIOException {
+        return new FdOutputStream(openWriteFd(path, deadline), "fifo " + path);
     }
 
     /** Hand-over between the caller and the helper thread that sits in the blocking open(2). */
     private static final class Pending {
-        private FileChannel result;
-        private IOException failure;
+        private int result = -1;
+        private int failure;
         private boolean done;
         private boolean abandoned;
 
         void run(Path path, boolean write) {
-            FileChannel channel = null;
-            IOException error = null;
-            try {
-                channel = FileChannel.open(path, write ? StandardOpenOption.WRITE : StandardOpenOption.READ);
-            } catch (IOException e) {
-                error = e;
-            }
+            // blocking: returns once the other side opens; O_NOFOLLOW as everywhere, the result is closed unused
+            // or checked by the caller
+            int fd = LinuxLibc.libc().open(path.toString(), (write ? LinuxLibc.O_WRONLY : LinuxLibc.O_RDONLY)
+                    | LinuxLibc.O_NOFOLLOW | LinuxLibc.O_CLOEXEC);
+            int errno = fd < 0 ? Native.getLastError() : 0;
             synchronized (this) {
                 if (abandoned) {
-                    StreamChannel.closeQuietly(channel);
+                    closeFd(fd);
                 } else {
-                    result = channel;
-                    failure = error;
+                    result = fd;
+                    failure = errno;
                 }
                 done = true;
                 notifyAll();
@@ -373,8 +424,8 @@ public final class Fifos {
         }
 
         synchronized void throwIfFailed(Path path) throws IpcException {
-            if (failure != null) {
-                throw new IpcException("open(\"" + path + "\") failed: " + failure, failure);
+            if (failure != 0) {
+                throw openError(path, failure);
             }
         }
 
@@ -383,15 +434,15 @@ public final class Fifos {
             synchronized (this) {
                 abandoned = true;
                 if (done) {
-                    StreamChannel.closeQuietly(result);
-                    result = null;
+                    closeFd(result);
+                    result = -1;
                     return;
                 }
             }
             release(path, write);
         }
 
-        FileChannel await(Deadline deadline, Path path, boolean write) throws IpcException, InterruptedIOException {
+        int await(Deadline deadline, Path path, boolean write) throws IpcException, InterruptedIOException {
             boolean interrupted = false;
             synchronized (this) {
                 try {
@@ -407,11 +458,12 @@ public final class Fifos {
                     interrupted = true;
                 }
                 if (done) {
-                    if (failure != null) {
-                        throw new IpcException("open(\"" + path + "\") failed: " + failure, failure);
+                    if (failure != 0) {
+                        throw openError(path, failure);
                     }
                     if (interrupted) {
-                        StreamChannel.closeQuietly(result);
+                        closeFd(result);
+                        result = -1;
                     } else {
                         return result;
                     }
@@ -438,7 +490,7 @@ public final class Fifos {
                     }
                 }
                 int fd = libc.open(path.toString(), (write ? LinuxLibc.O_RDONLY : LinuxLibc.O_WRONLY)
-                        | LinuxLibc.O_NONBLOCK | LinuxLibc.O_CLOEXEC);
+                        | LinuxLibc.O_NONBLOCK | LinuxLibc.O_NOFOLLOW | LinuxLibc.O_CLOEXEC);
                 if (fd >= 0) {
                     synchronized (this) {
                         try {

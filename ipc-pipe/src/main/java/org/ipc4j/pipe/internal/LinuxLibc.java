@@ -27,6 +27,13 @@ interface LinuxLibc extends Library {
     long FIONREAD = Platform.current() == Platform.MAC ? 0x4004667fL : 0x541BL;
     /** fcntl command: capacity of a pipe (Linux only). */
     int F_GETPIPE_SZ = 1032;
+    /** fcntl command: set the capacity of a pipe (Linux only; capped by /proc/sys/fs/pipe-max-size). */
+    int F_SETPIPE_SZ = 1031;
+    /** Refuse a symbolic link as the last path component (its value differs between architectures). */
+    int O_NOFOLLOW = Platform.current() == Platform.MAC ? 0x0100
+            : System.getProperty("os.arch").matches("aarch64|arm.*") ? 0100000 : 0400000;
+    /** errno when O_NOFOLLOW met a symbolic link. */
+    int ELOOP = Platform.current() == Platform.MAC ? 62 : 40;
 
     int mkfifo(String path, int mode);
 
@@ -44,6 +51,10 @@ interface LinuxLibc extends Library {
     int open(String path, int flags, Object... mode);
 
     int close(int fd);
+
+    int getpagesize();
+
+    int geteuid();
 
     /** Loaded on first use, so that merely loading the provider never touches native code. */
     final class Holder {

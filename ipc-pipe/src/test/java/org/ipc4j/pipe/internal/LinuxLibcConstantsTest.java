@@ -26,11 +26,13 @@ class LinuxLibcConstantsTest {
             "#include <fcntl.h>",
             "#include <poll.h>",
             "#include <stdio.h>",
+            "#include <errno.h>",
             "#include <sys/ioctl.h>",
             "int main(void) {",
             "  printf(\"O_RDONLY=%d\\nO_WRONLY=%d\\nO_NONBLOCK=%d\\nO_CLOEXEC=%d\\n\", O_RDONLY, O_WRONLY, O_NONBLOCK, O_CLOEXEC);",
             "  printf(\"POLLIN=%d\\nPOLLOUT=%d\\nPOLLERR=%d\\nPOLLHUP=%d\\n\", POLLIN, POLLOUT, POLLERR, POLLHUP);",
             "  printf(\"FIONREAD=%ld\\nF_GETPIPE_SZ=%d\\n\", (long) FIONREAD, F_GETPIPE_SZ);",
+            "  printf(\"F_SETPIPE_SZ=%d\\nO_NOFOLLOW=%d\\nELOOP=%d\\n\", F_SETPIPE_SZ, O_NOFOLLOW, ELOOP);",
             "  printf(\"sizeof_pollfd=%zu\\nrevents_offset=%zu\\n\", sizeof(struct pollfd), __builtin_offsetof(struct pollfd, revents));",
             "  return 0;",
             "}",
@@ -68,6 +70,9 @@ class LinuxLibcConstantsTest {
         assertThat(values.get("POLLHUP")).isEqualTo(LinuxLibc.POLLHUP);
         assertThat(values.get("FIONREAD")).isEqualTo(LinuxLibc.FIONREAD);
         assertThat(values.get("F_GETPIPE_SZ")).isEqualTo(LinuxLibc.F_GETPIPE_SZ);
+        assertThat(values.get("F_SETPIPE_SZ")).isEqualTo(LinuxLibc.F_SETPIPE_SZ);
+        assertThat(values.get("O_NOFOLLOW")).isEqualTo(LinuxLibc.O_NOFOLLOW);
+        assertThat(values.get("ELOOP")).isEqualTo(LinuxLibc.ELOOP);
         // FdInputStream.poll passes a pollfd as two ints: fd, then events and revents as two shorts
         assertThat(values.get("sizeof_pollfd")).isEqualTo(8L);
         assertThat(values.get("revents_offset")).isEqualTo(6L);
