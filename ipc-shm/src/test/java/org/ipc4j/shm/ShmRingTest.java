@@ -299,6 +299,8 @@ class ShmRingTest {
         assertThat(ShmRingConfig.defaults().unblockTimeout(Duration.ofSeconds(1)).unblockTimeout())
                 .isEqualTo(Duration.ofSeconds(1));
         assertThatThrownBy(() -> org.ipc4j.api.Ipc.open("shm:" + names.unique("ub") + "?unblock=10ms")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0.01S");
+        assertThatThrownBy(() -> org.ipc4j.api.Ipc.open("shm:" + names.unique("wt") + "?wait=sometimes"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wait=sometimes");
     }
 
     @ParameterizedTest
@@ -351,4 +353,31 @@ class ShmRingTest {
             }
         }
     }
+
+    @Test
+    void spinningChannelDeliversAndCloseStillWakesItsReceiver() throws Exception {
+        String name = names.unique("spin");
+        names.onCleanup(() -> SharedMemory.unlink(name));
+        try (org.ipc4j.api.Channel a = org.ipc4j.api.Ipc.open("shm:" + name + "?capacity=64k&role=a&wait=spin");
+             org.ipc4j.api.Channel b = org.ipc4j.api.Ipc.open("shm:" + name + "?role=b&wait=spin")) {
+            a.send("spun".getBytes(StandardCharsets.UTF_8));
+            assertThat(b.receive(Duration.ofSeconds(10))).asString(StandardCharsets.UTF_8).isEqualTo("spun");
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    b.receive(ByteBuffer.allocate(64));
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            waiter.start();
+            Thread.sleep(100);
+            assertThat(waiter.isAlive()).as("a spinning receiver waits for a message").isTrue();
+            b.close();
+            waiter.join(5000);
+            assertThat(waiter.isAlive()).as("close wakes a spinning receiver").isFalse();
+            assertThat(thrown.get()).isInstanceOf(EndpointClosedException.class);
+        }
+    }
+
 }

@@ -10,13 +10,14 @@ import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.shm.ShmChannel;
 import org.ipc4j.shm.ShmRingConfig;
+import org.ipc4j.shm.WaitStrategy;
 
 /**
  * Serves {@code shm:NAME?capacity=1m&maxmsg=128k&role=auto&mode=openOrCreate&unlink=false&perm=0600}
  * with a {@link ShmChannel}.
  */
 public final class ShmTransportProvider implements org.ipc4j.api.spi.TransportProvider {
-    static final Set<String> PARAMS = Set.of("capacity", "maxmsg", "role", "mode", "unlink", "perm", "unblock");
+    static final Set<String> PARAMS = Set.of("capacity", "maxmsg", "role", "mode", "unlink", "perm", "unblock", "wait");
 
     @Override
     public Set<String> schemes() {
@@ -50,6 +51,13 @@ public final class ShmTransportProvider implements org.ipc4j.api.spi.TransportPr
             config = config.maxMessage((int) max);
         }
         config = config.unblockTimeout(uri.duration("unblock", config.unblockTimeout()));
+        config = config.waitStrategy(switch (uri.string("wait", "default").toLowerCase(Locale.ROOT)) {
+            case "default" -> WaitStrategy.DEFAULT;
+            // A waiting end burns a core, but never pays a thread wake-up: for latency-critical pairs with cores to spare.
+            case "spin" -> WaitStrategy.busySpin();
+            default -> throw new IllegalArgumentException("\"" + uri + "\": wait=" + uri.string("wait", "")
+                    + " is not default or spin");
+        });
         ShmChannel.Side side = switch (uri.string("role", "auto").toLowerCase(Locale.ROOT)) {
             case "a" -> ShmChannel.Side.A;
             case "b" -> ShmChannel.Side.B;
