@@ -28,12 +28,17 @@ public final class Mechanisms {
                 name -> "shm:" + name + "?role=b&mode=open", 2 << 20, "larger than maxmsg=2m of the ring") {
             @Override
             protected void cleanUp(String name) {
-                // The parent's unlink=true removes the region when it closes; this covers a failed open.
-                try {
-                    org.ipc4j.shm.SharedMemory.unlink(name);
-                } catch (Exception e) {
-                    System.err.println("could not unlink shm " + name + ": " + e);
-                }
+                unlinkShm(name);
+            }
+        });
+        // The same ring with both ends busy-spinning: like for like with the spinning Agrona reference.
+        list.add(new UriMechanism("shm-spin", "shm", "shared-memory ring (ipc4j, wait=spin)", "yes", "yes (built in)",
+                "both", "latency-critical pairs with a core to spare per waiting end",
+                name -> "shm:" + name + "?capacity=16m&maxmsg=2m&role=a&mode=create&unlink=true&wait=spin",
+                name -> "shm:" + name + "?role=b&mode=open&wait=spin", 2 << 20, "larger than maxmsg=2m of the ring") {
+            @Override
+            protected void cleanUp(String name) {
+                unlinkShm(name);
             }
         });
         list.add(new UriMechanism("unix", "unix", "Unix domain socket", "yes", "yes", "both",
@@ -139,4 +144,14 @@ public final class Mechanisms {
             System.err.println("could not delete " + p + ": " + e);
         }
     }
+
+    /** The parent's unlink=true removes a ring's region when it closes; this covers a failed open. */
+    private static void unlinkShm(String name) {
+        try {
+            org.ipc4j.shm.SharedMemory.unlink(name);
+        } catch (Exception e) {
+            System.err.println("could not unlink shm " + name + ": " + e);
+        }
+    }
+
 }
