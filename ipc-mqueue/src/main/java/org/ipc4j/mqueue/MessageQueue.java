@@ -71,7 +71,10 @@ import org.slf4j.LoggerFactory;
  * The kernel only hands out a message into a buffer of {@link #maxMessageSize()} bytes. A destination with
  * less room is filled through an internal buffer; if the message does not fit, the receive throws
  * {@link BufferTooSmallException} and this object keeps the message and returns it first on its next
- * receive (POSIX queues cannot be peeked). Closing the object discards a kept message.
+ * receive (POSIX queues cannot be peeked). Closing the object puts a kept message back onto the queue with
+ * its priority, without waiting, so another receiver (or a later open) gets it; it then stands behind the
+ * messages of the same priority that arrived meanwhile. Only if the queue is full at that moment is it lost,
+ * with a warning in the log.
  *
  * <h2>Peers</h2>
  * A queue does not know who has it open: a receiver cannot tell that the senders closed or died, so this
@@ -366,7 +369,7 @@ public final class MessageQueue implements Channel, NamedObject {
             if (LinuxLibc.mq_getattr(mqd, scratch.address(NativeScratch.ATTR)) != 0) {
                 throw Errno.exception("mq_getattr", posixName, Native.getLastError(), null);
             }
-            Memory m = scratch.memory();
+            ByteBuffer m = scratch.memory();
             return new QueueAttributes(m.getLong(NativeScratch.ATTR + LinuxLibc.MQ_ATTR_MAXMSG),
                     m.getLong(NativeScratch.ATTR + LinuxLibc.MQ_ATTR_MSGSIZE),
                     m.getLong(NativeScratch.ATTR + LinuxLibc.MQ_ATTR_CURMSGS));
@@ -465,14 +468,22 @@ public final class MessageQueue implements Channel, NamedObject {
             } else {
                 ByteBuffer copy = scratch.buffer(length);
                 copy.clear();
-                copy.put(message.duplicate());
+                if (message.hasArray()) {
+                    // Straight from the array: no duplicate buffer allocated per send.
+                    copy.put(message.array(), message.arrayOffset() + message.position(), length);
+                } else {
+                    copy.put(message.duplicate());
+                }
                 address = scratch.bufferAddress();
             }
             long start = timeoutNanos == FOREVER || timeoutNanos == 0 ? 0 : System.nanoTime();
+            // A queue with room takes the message at once, so the first attempt never sleeps and reads no clock
+            // (an expired deadline: the kernel then arms no timer either). Only a full queue costs a second call,
+            // and that caller is about to sleep anyway. An interrupted (or closed) caller thus still sends if
+            // there is room, but never sleeps.
+            long wait = 0;
             while (true) {
-                // An interrupted (or closed) caller still takes what is there, but does not sleep first.
-                long wait = waitable() ? sliceOf(timeoutNanos, start) : 0;
-                long timespec = wait == 0 ? scratch.timespec(0) : scratch.timespec(NativeScratch.realtimeNanos() + wait);
+                long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(NativeScratch.realtimeNanos() + wait);
                 if (LinuxLibc.mq_timedsend(mqd, address, length, priority, timespec) == 0) {
                     message.position(message.limit());
                     return true;
@@ -486,6 +497,7 @@ public final class MessageQueue implements Channel, NamedObject {
                     throw Errno.exception("mq_timedsend", posixName, errno, null);
                 }
                 checkWaitable();
+                wait = sliceOf(timeoutNanos, start);
             }
         } finally {
             Reference.reachabilityFence(message);
@@ -595,7 +607,7 @@ public final class MessageQueue implements Channel, NamedObject {
             while (true) {
                 // An interrupted (or closed) caller still takes what is there, but does not sleep first.
                 long wait = waitable() ? sliceOf(timeoutNanos, start) : 0;
-                long timespec = wait == 0 ? scratch.timespec(0) : scratch.timespec(NativeScratch.realtimeNanos() + wait);
+                long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(NativeScratch.realtimeNanos() + wait);
                 long received = LinuxLibc.mq_timedreceive(mqd, address, maxMessageSize, priorityAddress, timespec);
                 if (received >= 0) {
                     int length = (int) received;
@@ -840,7 +852,10 @@ public final class MessageQueue implements Channel, NamedObject {
      * Closes this process's descriptor (and removes the name if opened with unlink-on-close). Threads waiting
      * in a send or receive wake within about {@value #SLICE_MILLIS} ms with {@link EndpointClosedException};
      * pending {@link #receiveAsync()} futures fail with it. The descriptor itself is closed once the last
-     * thread has left its native call, which this method waits for (briefly). Idempotent.
+     * thread has left its native call, which this method waits for (briefly). Messages this object kept after a
+     * {@link BufferTooSmallException} are then put back onto the queue with their priorities, without waiting
+     * (behind the messages of the same priority that arrived meanwhile); one that does not fit because the queue
+     * is full is lost and logged as a warning. Idempotent.
      *
      * @throws IpcException if {@code mq_close} or the unlink failed; the object is closed anyway
      */
@@ -879,8 +894,10 @@ public final class MessageQueue implements Channel, NamedObject {
             Thread.currentThread().interrupt();
         }
         if (!kept.isEmpty()) {
-            LOG.debug("message queue {}: {} received message(s) kept after a too-small buffer were discarded on close",
-                    posixName, kept.size());
+            // Kept by a receive that raced with this close after the descriptor was released (a cancelled async
+            // receive completing late): there is no descriptor left to put it back with.
+            LOG.warn("message queue {}: {} received message(s) kept after a too-small buffer were lost: they were"
+                    + " kept after the descriptor had been closed", posixName, kept.size());
             kept.clear();
         }
         if (failure == null) {
@@ -943,6 +960,44 @@ public final class MessageQueue implements Channel, NamedObject {
         return new EndpointClosedException("message queue " + posixName);
     }
 
+    /**
+     * Puts messages kept after a {@link BufferTooSmallException} (or for a cancelled async receive) back onto the
+     * kernel queue, so that closing loses nothing another receiver could have had. Runs in {@link #release()},
+     * while the descriptor is still open and no thread is inside a native call on it. The send never waits (an
+     * expired deadline): a full queue makes it fail, and the message is then lost with a warning, since a close
+     * must not block on other processes. A message put back goes to the back of its priority class, behind the
+     * messages of that priority that arrived after it was taken; kept messages keep their order among themselves.
+     */
+    private void requeueKept() {
+        QueuedMessage m;
+        while ((m = kept.pollFirst()) != null) {
+            byte[] payload = m.payload();
+            int errno = 0;
+            try (Memory memory = new Memory(Math.max(1, payload.length) + LinuxLibc.TIMESPEC_SIZE)) {
+                memory.clear();
+                memory.write(LinuxLibc.TIMESPEC_SIZE, payload, 0, payload.length);
+                long base = Pointer.nativeValue(memory);
+                // The timespec at offset 0 is all zero: a deadline in the past, so the kernel never sleeps.
+                while (LinuxLibc.mq_timedsend(mqd, base + LinuxLibc.TIMESPEC_SIZE, payload.length, m.priority(), base) != 0) {
+                    errno = Native.getLastError();
+                    if (errno != Errno.EINTR) {
+                        break;
+                    }
+                    errno = 0;
+                }
+            }
+            if (errno != 0) {
+                String reason = errno == Errno.ETIMEDOUT || errno == Errno.EAGAIN
+                        ? "the queue is full (" + maxMessages + " messages)" : Errno.message("mq_timedsend", posixName, errno, null);
+                LOG.warn("message queue {}: a received message of {} bytes (priority {}) kept after a too-small buffer"
+                        + " could not be put back on close and is lost: {}", posixName, payload.length, m.priority(), reason);
+            } else {
+                LOG.debug("message queue {}: put a kept message of {} bytes back on close", posixName, payload.length);
+            }
+        }
+        hasKept = false;
+    }
+
     /** Closes the descriptor; runs once, when closed and no thread is inside a native call. */
     private void release() {
         if (!released.compareAndSet(false, true)) {
@@ -958,6 +1013,7 @@ public final class MessageQueue implements Channel, NamedObject {
                     }
                 }
             }
+            requeueKept();
             if (LinuxLibc.mq_close(mqd) != 0) {
                 releaseFailure = Errno.exception("mq_close", posixName, Native.getLastError(), null);
             }

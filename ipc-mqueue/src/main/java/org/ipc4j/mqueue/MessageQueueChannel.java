@@ -50,12 +50,15 @@ public final class MessageQueueChannel implements Channel, NamedObject {
     private final Side side;
     private final MessageQueue outbound;
     private final MessageQueue inbound;
+    /** Both message sizes are fixed when the queues are created: computed once, not on every send. */
+    private final int maxMessageSize;
 
     private MessageQueueChannel(String name, Side side, MessageQueue outbound, MessageQueue inbound) {
         this.name = name;
         this.side = side;
         this.outbound = outbound;
         this.inbound = inbound;
+        this.maxMessageSize = Math.min(outbound.maxMessageSize(), inbound.maxMessageSize());
     }
 
     /**
@@ -116,7 +119,7 @@ public final class MessageQueueChannel implements Channel, NamedObject {
 
     @Override
     public int maxMessageSize() {
-        return Math.min(outbound.maxMessageSize(), inbound.maxMessageSize());
+        return maxMessageSize;
     }
 
     @Override
@@ -137,7 +140,7 @@ public final class MessageQueueChannel implements Channel, NamedObject {
     /** The two queues may differ in message size if they were created separately: enforce the smaller. */
     private ByteBuffer checked(ByteBuffer message) throws IpcException {
         Objects.requireNonNull(message, "message");
-        int max = maxMessageSize();
+        int max = maxMessageSize;
         if (message.remaining() > max) {
             if (!isOpen()) {
                 throw new org.ipc4j.api.EndpointClosedException("message queue channel " + name);

@@ -156,6 +156,52 @@ class MessageQueueTest {
     }
 
     @Test
+    void closePutsAKeptMessageBackForTheNextOpener() throws Exception {
+        String name = Queues.name(names, "requeue");
+        MessageQueue first = names.closeAfter(MessageQueue.create(name, 4, 64));
+        first.send(bytes("a message of 26 characters"), 7);
+        assertThatThrownBy(() -> first.receive(ByteBuffer.allocate(5), Duration.ofSeconds(1)))
+                .isInstanceOf(BufferTooSmallException.class);
+        assertThat(first.depth()).as("the kept message left the kernel queue").isZero();
+        try (MessageQueue other = MessageQueue.open(name)) {
+            other.send(bytes("sent later"), 7);
+            other.send(bytes("low"), 0);
+        }
+        first.close();
+
+        try (MessageQueue again = MessageQueue.open(name)) {
+            assertThat(again.depth()).isEqualTo(3);
+            MessageInfo info = new MessageInfo();
+            ByteBuffer b = ByteBuffer.allocate(64);
+            // Put back at the end of its priority class: behind "sent later", still ahead of priority 0.
+            assertThat(again.receive(b, Duration.ofSeconds(1), info)).isEqualTo(10);
+            assertThat(text(b.flip())).isEqualTo("sent later");
+            b.clear();
+            assertThat(again.receive(b, Duration.ofSeconds(1), info)).isEqualTo(26);
+            assertThat(info.priority()).isEqualTo(7);
+            assertThat(text(b.flip())).isEqualTo("a message of 26 characters");
+            assertThat(text(again.receive(Duration.ofSeconds(1)))).isEqualTo("low");
+        }
+    }
+
+    @Test
+    void closeDoesNotWaitWhenTheQueueIsFullAndTheKeptMessageCannotGoBack() throws Exception {
+        String name = Queues.name(names, "requefull");
+        MessageQueue first = names.closeAfter(MessageQueue.create(name, 1, 64));
+        first.send(bytes("kept"), 2);
+        assertThatThrownBy(() -> first.receive(ByteBuffer.allocate(2), Duration.ofSeconds(1)))
+                .isInstanceOf(BufferTooSmallException.class);
+        try (MessageQueue other = MessageQueue.open(name)) {
+            other.send(bytes("fills it"), 0);
+            long t0 = System.nanoTime();
+            first.close(); // logs a warning: the queue is full
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+            assertThat(text(other.receive(Duration.ofSeconds(1)))).isEqualTo("fills it");
+            assertThat(other.tryReceive(ByteBuffer.allocate(64))).isEqualTo(Receiver.NO_MESSAGE);
+        }
+    }
+
+    @Test
     void timedAndTryFormsOnEmptyAndFullQueues() throws Exception {
         MessageQueue q = create("timed", 2, 16);
         long start = System.nanoTime();
