@@ -76,6 +76,40 @@ class ShmRingTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(ShmRingConfig.Variant.class)
+    void sendCopiesFromEveryKindOfBuffer(ShmRingConfig.Variant variant) throws Exception {
+        String name = name();
+        ShmRingConfig config = ShmRingConfig.defaults().capacity(1 << 14).variant(variant);
+        try (ShmRing producer = ShmRing.create(name, ShmRing.Role.PRODUCER, config);
+                ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER)) {
+            ByteBuffer in = ByteBuffer.allocate(producer.maxMessageSize());
+            int[] sizes = {0, 1, 7, 8, 9, 31, 32, 33, 255, 256, 257, 1000};
+            for (int kind = 0; kind < 6; kind++) {
+                for (int size : sizes) {
+                    for (int start : new int[] {0, 1, 3, 8}) {
+                        ByteBuffer backing = kind % 2 == 0 ? ByteBuffer.allocateDirect(start + size + 5)
+                                : ByteBuffer.allocate(start + size + 5);
+                        for (int j = 0; j < backing.capacity(); j++) {
+                            backing.put(j, (byte) (j * 7 + size + kind));
+                        }
+                        backing.position(start).limit(start + size);
+                        ByteBuffer out = kind < 2 ? backing
+                                : kind < 4 ? backing.slice() : backing.asReadOnlyBuffer();
+                        assertThat(producer.trySend(out)).isTrue();
+                        assertThat(out.hasRemaining()).isFalse();
+                        in.clear();
+                        assertThat(consumer.tryReceive(in)).isEqualTo(size);
+                        for (int j = 0; j < size; j++) {
+                            assertThat(in.get(j)).as("kind %d size %d start %d byte %d", kind, size, start, j)
+                                    .isEqualTo((byte) ((start + j) * 7 + size + kind));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void fullRingRefusesThenAcceptsAfterReading() throws Exception {
         String name = name();

@@ -2,6 +2,8 @@ package org.ipc4j.shm.internal;
 
 import static org.ipc4j.shm.internal.RingLayout.*;
 
+import java.lang.ref.Reference;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import net.openhft.chronicle.bytes.BytesStore;
@@ -483,7 +485,55 @@ public final class RingCore {
 
     /** Copies {@code length} bytes from {@code src} at its position into a claimed payload. */
     public void put(long payloadOffset, ByteBuffer src, int length) {
-        view.put((int) payloadOffset, src, src.position(), length);
+        int position = src.position();
+        // capacity is final: bounds a position or limit another thread may change under us
+        if (length < 0 || length > src.capacity() - position || length > maxMessage) {
+            throw new IndexOutOfBoundsException("length " + length + " at position " + position);
+        }
+        long to = regionAddress + payloadOffset;
+        if (length <= SMALL_COPY && src.isDirect() && BUFFER_ADDRESS >= 0) {
+            // The ByteBuffer bulk put costs more in checks and its native copy call than a short message
+            // takes to copy: read the source address once and copy in words.
+            long from = U.getLong(src, BUFFER_ADDRESS) + position;
+            if ((from & 7) == 0) {
+                int at = 0;
+                for (; at <= length - 8; at += 8) {
+                    M.writeLong(to + at, M.readLong(from + at));
+                }
+                for (; at < length; at++) {
+                    M.writeByte(to + at, M.readByte(from + at));
+                }
+            } else {
+                U.copyMemory(from, to, length);
+            }
+            Reference.reachabilityFence(src);
+        } else if (src.hasArray()) {
+            U.copyMemory(src.array(), BYTE_ARRAY_BASE + src.arrayOffset() + position, null, to, length);
+        } else {
+            view.put((int) payloadOffset, src, position, length);
+        }
+    }
+
+    /** Messages up to this size are copied word by word. */
+    private static final int SMALL_COPY = 256;
+    private static final sun.misc.Unsafe U = UnsafeMemory.UNSAFE;
+    private static final long BYTE_ARRAY_BASE = U.arrayBaseOffset(byte[].class);
+    /** Offset of {@code java.nio.Buffer.address} (a direct buffer's base address), or -1 if not found. */
+    private static final long BUFFER_ADDRESS = bufferAddressOffset();
+
+    @SuppressWarnings("deprecation")
+    private static long bufferAddressOffset() {
+        try {
+            long offset = U.objectFieldOffset(Buffer.class.getDeclaredField("address"));
+            ByteBuffer probe = ByteBuffer.allocateDirect(8);
+            probe.putLong(0, 0x0102030405060708L);
+            long address = U.getLong(probe, offset);
+            boolean ok = address != 0 && M.readByte(address) == 1 && M.readByte(address + 7) == 8;
+            Reference.reachabilityFence(probe);
+            return ok ? offset : -1;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return -1;
+        }
     }
 
     // ------------------------------------------------------------------ consumer
