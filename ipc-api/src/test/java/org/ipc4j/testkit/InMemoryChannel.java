@@ -2,17 +2,16 @@ package org.ipc4j.testkit;
 
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ipc4j.api.BufferTooSmallException;
-import org.ipc4j.api.Channel;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.DeadlineChannel;
 import org.ipc4j.api.framing.Framing;
 
 /**
@@ -20,7 +19,7 @@ import org.ipc4j.api.framing.Framing;
  * contract's semantics in the plainest code and to prove that {@link ChannelContract} passes a correct
  * channel; it is not an IPC mechanism.
  */
-public final class InMemoryChannel implements Channel {
+public final class InMemoryChannel extends DeadlineChannel {
 
     /** One direction: a bounded queue of messages plus who has closed which end. */
     static final class Direction {
@@ -59,25 +58,7 @@ public final class InMemoryChannel implements Channel {
     }
 
     @Override
-    public void send(ByteBuffer message) throws IpcException, InterruptedIOException {
-        send(message, Deadline.forever());
-    }
-
-    @Override
-    public boolean send(ByteBuffer message, Duration timeout) throws IpcException, InterruptedIOException {
-        return send(message, Deadline.after(timeout));
-    }
-
-    @Override
-    public boolean trySend(ByteBuffer message) throws IpcException {
-        try {
-            return send(message, Deadline.after(Duration.ZERO));
-        } catch (InterruptedIOException e) {
-            throw new AssertionError("a zero wait never blocks", e);
-        }
-    }
-
-    private boolean send(ByteBuffer message, Deadline deadline) throws IpcException, InterruptedIOException {
+    protected boolean send(ByteBuffer message, Deadline deadline, boolean mayWait) throws IpcException, InterruptedIOException {
         Objects.requireNonNull(message, "message");
         Framing.checkOutgoing(message, maxMessageSize, name);
         ensureOpen();
@@ -105,25 +86,7 @@ public final class InMemoryChannel implements Channel {
     }
 
     @Override
-    public int receive(ByteBuffer destination) throws IpcException, InterruptedIOException {
-        return receive(destination, Deadline.forever());
-    }
-
-    @Override
-    public int receive(ByteBuffer destination, Duration timeout) throws IpcException, InterruptedIOException {
-        return receive(destination, Deadline.after(timeout));
-    }
-
-    @Override
-    public int tryReceive(ByteBuffer destination) throws IpcException {
-        try {
-            return receive(destination, Deadline.after(Duration.ZERO));
-        } catch (InterruptedIOException e) {
-            throw new AssertionError("a zero wait never blocks", e);
-        }
-    }
-
-    private int receive(ByteBuffer destination, Deadline deadline) throws IpcException, InterruptedIOException {
+    protected int receive(ByteBuffer destination, Deadline deadline, boolean mayWait) throws IpcException, InterruptedIOException {
         Objects.requireNonNull(destination, "destination");
         ensureOpen();
         in.lock.lock();

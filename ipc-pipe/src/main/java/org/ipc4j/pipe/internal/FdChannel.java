@@ -6,14 +6,12 @@ import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ipc4j.api.BufferTooSmallException;
-import org.ipc4j.api.Channel;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.MalformedFrameException;
@@ -22,6 +20,7 @@ import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.api.framing.FrameDecoder;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.DeadlineChannel;
 import org.ipc4j.api.internal.Errno;
 
 /**
@@ -46,7 +45,7 @@ import org.ipc4j.api.internal.Errno;
  * <p>The descriptors are closed by {@code close()}, or by the last thread still inside an operation, so a
  * descriptor number is never reused while a thread may still use it.
  */
-public final class FdChannel implements Channel {
+public final class FdChannel extends DeadlineChannel {
     static final int SLICE_MILLIS = 50;
     private static final int PIPE_BUF = 4096;
     private static final int READ_CHUNK = 64 << 10;
@@ -98,26 +97,7 @@ public final class FdChannel implements Channel {
     // ------------------------------------------------------------------ receiving
 
     @Override
-    public int receive(ByteBuffer destination) throws IpcException, InterruptedIOException {
-        return receive(destination, Deadline.forever(), true);
-    }
-
-    @Override
-    public int receive(ByteBuffer destination, Duration timeout) throws IpcException, InterruptedIOException {
-        Objects.requireNonNull(timeout, "timeout");
-        return receive(destination, Deadline.after(timeout), true);
-    }
-
-    @Override
-    public int tryReceive(ByteBuffer destination) throws IpcException {
-        try {
-            return receive(destination, Deadline.after(Duration.ZERO), false);
-        } catch (InterruptedIOException e) {
-            throw new IllegalStateException("tryReceive never waits", e);
-        }
-    }
-
-    private int receive(ByteBuffer destination, Deadline deadline, boolean wait) throws IpcException, InterruptedIOException {
+    protected int receive(ByteBuffer destination, Deadline deadline, boolean wait) throws IpcException, InterruptedIOException {
         Objects.requireNonNull(destination, "destination");
         ensureOpen();
         if (readChunk == null) {
@@ -194,26 +174,7 @@ public final class FdChannel implements Channel {
     // ------------------------------------------------------------------ sending
 
     @Override
-    public void send(ByteBuffer message) throws IpcException, InterruptedIOException {
-        send(message, Deadline.forever(), true);
-    }
-
-    @Override
-    public boolean send(ByteBuffer message, Duration timeout) throws IpcException, InterruptedIOException {
-        Objects.requireNonNull(timeout, "timeout");
-        return send(message, Deadline.after(timeout), true);
-    }
-
-    @Override
-    public boolean trySend(ByteBuffer message) throws IpcException {
-        try {
-            return send(message, Deadline.after(Duration.ZERO), false);
-        } catch (InterruptedIOException e) {
-            throw new IllegalStateException("trySend never waits", e);
-        }
-    }
-
-    private boolean send(ByteBuffer message, Deadline deadline, boolean wait) throws IpcException, InterruptedIOException {
+    protected boolean send(ByteBuffer message, Deadline deadline, boolean wait) throws IpcException, InterruptedIOException {
         Objects.requireNonNull(message, "message");
         Framing.checkOutgoing(message, maxMessageSize, name);
         ensureOpen();

@@ -22,6 +22,7 @@ import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.api.framing.FrameWriter;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.DeadlineChannel;
 
 /**
  * The engine under every pipe and FIFO channel: a framed {@link Channel} over a blocking byte stream in
@@ -39,7 +40,7 @@ import org.ipc4j.api.internal.Deadline;
  * the peer's inbound queue. A message larger than a queue is accepted when that queue is empty, so every
  * message up to the maximum can travel.
  */
-public final class StreamChannel implements Channel {
+public final class StreamChannel extends DeadlineChannel {
     /** Default bytes held in the outbound queue before senders wait. */
     public static final int DEFAULT_SEND_QUEUE_BYTES = 256 << 10;
     /** Default bytes held in the inbound queue before the reader thread stops reading the pipe. */
@@ -224,26 +225,7 @@ public final class StreamChannel implements Channel {
     }
 
     @Override
-    public int receive(ByteBuffer destination) throws IpcException, InterruptedIOException {
-        return receive(destination, Deadline.forever(), true);
-    }
-
-    @Override
-    public int receive(ByteBuffer destination, Duration timeout) throws IpcException, InterruptedIOException {
-        Objects.requireNonNull(timeout, "timeout");
-        return receive(destination, Deadline.after(timeout), true);
-    }
-
-    @Override
-    public int tryReceive(ByteBuffer destination) throws IpcException {
-        try {
-            return receive(destination, null, false);
-        } catch (InterruptedIOException e) {
-            throw new IllegalStateException("tryReceive never waits", e);
-        }
-    }
-
-    private int receive(ByteBuffer destination, Deadline deadline, boolean wait)
+    protected int receive(ByteBuffer destination, Deadline deadline, boolean wait)
             throws IpcException, InterruptedIOException {
         Objects.requireNonNull(destination, "destination");
         ensureOpen();
@@ -290,26 +272,7 @@ public final class StreamChannel implements Channel {
     // ------------------------------------------------------------------ sending
 
     @Override
-    public void send(ByteBuffer message) throws IpcException, InterruptedIOException {
-        send(message, Deadline.forever(), true);
-    }
-
-    @Override
-    public boolean send(ByteBuffer message, Duration timeout) throws IpcException, InterruptedIOException {
-        Objects.requireNonNull(timeout, "timeout");
-        return send(message, Deadline.after(timeout), true);
-    }
-
-    @Override
-    public boolean trySend(ByteBuffer message) throws IpcException {
-        try {
-            return send(message, null, false);
-        } catch (InterruptedIOException e) {
-            throw new IllegalStateException("trySend never waits", e);
-        }
-    }
-
-    private boolean send(ByteBuffer message, Deadline deadline, boolean wait) throws IpcException, InterruptedIOException {
+    protected boolean send(ByteBuffer message, Deadline deadline, boolean wait) throws IpcException, InterruptedIOException {
         Objects.requireNonNull(message, "message");
         Framing.checkOutgoing(message, maxMessageSize, name);
         ensureOpen();
