@@ -119,6 +119,9 @@ public final class ShmChannel implements Channel, NamedObject {
                 : SharedMemory.open(name, options);
         try {
             Path file = region.path();
+            if (config.prefault()) {
+                region.prefault();
+            }
             RingCore aToB = RingCore.attach(region.store(), 0, file, RingLayout.KIND_CHANNEL_A_TO_B, RingLayout.VARIANT_SPSC);
             RingCore bToA = RingCore.attach(region.store(), RingLayout.ringBytes(aToB.capacity()), file,
                     RingLayout.KIND_CHANNEL_B_TO_A, RingLayout.VARIANT_SPSC);

@@ -147,6 +147,9 @@ public final class ShmRing implements NamedObject {
                         (store, file) -> RingCore.format(store, 0, capacity, maxMessage, variant, RingLayout.KIND_RING))
                 : SharedMemory.open(name, options);
         try {
+            if (config.prefault()) {
+                region.prefault();
+            }
             RingCore core = RingCore.attach(region.store(), 0, region.path(), RingLayout.KIND_RING, 0);
             boolean attached = role == Role.PRODUCER ? core.attachProducer() : core.attachConsumer();
             if (!attached) {

@@ -33,19 +33,22 @@ public final class ShmRingConfig {
     private final Variant variant;
     private final WaitStrategy waitStrategy;
     private final Duration unblockTimeout;
+    private final boolean prefault;
 
     private ShmRingConfig(long capacity, int maxMessage, Variant variant, WaitStrategy waitStrategy,
-            Duration unblockTimeout) {
+            Duration unblockTimeout, boolean prefault) {
         this.capacity = capacity;
         this.maxMessage = maxMessage;
         this.variant = variant;
         this.waitStrategy = waitStrategy;
         this.unblockTimeout = unblockTimeout;
+        this.prefault = prefault;
     }
 
-    /** 1 MiB, single producer, messages up to 128 KiB. */
+    /** 1 MiB, single producer, messages up to 128 KiB, pages faulted in at open. */
     public static ShmRingConfig defaults() {
-        return new ShmRingConfig(1 << 20, UNSET, Variant.SINGLE_PRODUCER, WaitStrategy.DEFAULT, Duration.ofSeconds(5));
+        return new ShmRingConfig(1 << 20, UNSET, Variant.SINGLE_PRODUCER, WaitStrategy.DEFAULT, Duration.ofSeconds(5),
+                true);
     }
 
     /**
@@ -56,7 +59,7 @@ public final class ShmRingConfig {
             throw new IllegalArgumentException("ring capacity must be a power of two from " + RingLayout.MIN_CAPACITY
                     + " to " + RingLayout.MAX_CAPACITY + " bytes, got " + bytes);
         }
-        return new ShmRingConfig(bytes, maxMessage, variant, waitStrategy, unblockTimeout);
+        return new ShmRingConfig(bytes, maxMessage, variant, waitStrategy, unblockTimeout, prefault);
     }
 
     /** @throws IllegalArgumentException if negative (the upper bound is checked against the capacity at open) */
@@ -64,17 +67,17 @@ public final class ShmRingConfig {
         if (bytes < 0) {
             throw new IllegalArgumentException("maxMessage must not be negative, got " + bytes);
         }
-        return new ShmRingConfig(capacity, bytes, variant, waitStrategy, unblockTimeout);
+        return new ShmRingConfig(capacity, bytes, variant, waitStrategy, unblockTimeout, prefault);
     }
 
     public ShmRingConfig variant(Variant v) {
         return new ShmRingConfig(capacity, maxMessage, Objects.requireNonNull(v, "variant"), waitStrategy,
-                unblockTimeout);
+                unblockTimeout, prefault);
     }
 
     public ShmRingConfig waitStrategy(WaitStrategy w) {
         return new ShmRingConfig(capacity, maxMessage, variant, Objects.requireNonNull(w, "waitStrategy"),
-                unblockTimeout);
+                unblockTimeout, prefault);
     }
 
     /**
@@ -87,7 +90,17 @@ public final class ShmRingConfig {
             throw new IllegalArgumentException("unblockTimeout must be at least " + MIN_UNBLOCK_TIMEOUT.toSeconds()
                     + " s, got " + timeout);
         }
-        return new ShmRingConfig(capacity, maxMessage, variant, waitStrategy, timeout);
+        return new ShmRingConfig(capacity, maxMessage, variant, waitStrategy, timeout, prefault);
+    }
+
+    /**
+     * Whether opening maps every page of the region into the process at once ({@link SharedMemory#prefault()};
+     * default true). Without it, the first pass of messages through the ring takes a page fault every 4 KiB
+     * (microseconds each), which dominates the tail latency until the ring has wrapped once. Turn it off
+     * for very large rings that are opened often and used lightly: the open then costs no time per page.
+     */
+    public ShmRingConfig prefault(boolean enabled) {
+        return new ShmRingConfig(capacity, maxMessage, variant, waitStrategy, unblockTimeout, enabled);
     }
 
     public long capacity() {
@@ -121,6 +134,10 @@ public final class ShmRingConfig {
         return unblockTimeout;
     }
 
+    public boolean prefault() {
+        return prefault;
+    }
+
     int variantCode() {
         return variant == Variant.SINGLE_PRODUCER ? RingLayout.VARIANT_SPSC : RingLayout.VARIANT_MPSC;
     }
@@ -128,6 +145,6 @@ public final class ShmRingConfig {
     @Override
     public String toString() {
         return "ShmRingConfig[capacity " + capacity + ", maxMessage " + maxMessage() + ", " + variant + ", "
-                + waitStrategy + ", unblockTimeout " + unblockTimeout + "]";
+                + waitStrategy + ", unblockTimeout " + unblockTimeout + (prefault ? ", prefault" : "") + "]";
     }
 }

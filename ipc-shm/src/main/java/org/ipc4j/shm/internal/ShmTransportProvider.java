@@ -17,7 +17,7 @@ import org.ipc4j.shm.WaitStrategy;
  * with a {@link ShmChannel}.
  */
 public final class ShmTransportProvider implements org.ipc4j.api.spi.TransportProvider {
-    static final Set<String> PARAMS = Set.of("capacity", "maxmsg", "role", "mode", "unlink", "perm", "unblock", "wait");
+    static final Set<String> PARAMS = Set.of("capacity", "maxmsg", "role", "mode", "unlink", "perm", "unblock", "wait", "prefault");
 
     @Override
     public Set<String> schemes() {
@@ -51,6 +51,7 @@ public final class ShmTransportProvider implements org.ipc4j.api.spi.TransportPr
             config = config.maxMessage((int) max);
         }
         config = config.unblockTimeout(uri.duration("unblock", config.unblockTimeout()));
+        config = config.prefault(uri.bool("prefault", config.prefault()));
         config = config.waitStrategy(switch (uri.string("wait", "default").toLowerCase(Locale.ROOT)) {
             case "default" -> WaitStrategy.DEFAULT;
             // A waiting end burns a core, but never pays a thread wake-up: for latency-critical pairs with cores to spare.
