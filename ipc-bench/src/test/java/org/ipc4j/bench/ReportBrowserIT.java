@@ -92,7 +92,8 @@ class ReportBrowserIT {
     @Test
     void generatedReportRendersItsChartsWithoutErrors() throws Exception {
         Options o = QuickComparisonIT.quickOptions();
-        o.mechanisms = List.of("cacheline", "agrona", "tcp", "sem-c");
+        o.mechanisms = List.of("cacheline", "agrona", "shm", "tcp", "sem-c");
+        o.rounds = 2; // also draws the per-round ring ratios
         Results.Run run = new Comparison(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
                 .run("ReportBrowserIT");
         Path html = dir.resolve("report.html");
@@ -111,6 +112,8 @@ class ReportBrowserIT {
         assertThat(page.dom()).contains("<pre id=\"errors\" hidden=\"\"></pre>");
         assertThat(consoleErrors(page.log())).isEmpty();
         assertThat(page.dom()).contains("cache-line ping-pong (floor)").contains(run.machine().cpuModel());
+        assertThat(page.dom()).contains("Rings against references").containsPattern("<td>shm</td><td>agrona</td>")
+                .contains("2 rounds in rotated order");
     }
 
     @Test

@@ -63,6 +63,24 @@ class PrefaultTest {
     }
 
     @Test
+    void portableFallbackFaultsPagesInWithoutChangingThem() throws Exception {
+        String name = name();
+        try (SharedMemory writer = SharedMemory.open(name, REGION, OpenOptions.create());
+                SharedMemory region = SharedMemory.open(name, OpenOptions.open())) {
+            writer.bytes().writeOrderedLong(4096 * 7, 42L);
+            long inode = inode(region.path());
+            assertThat(residentKb(inode)).isLessThan(64);
+
+            org.ipc4j.shm.internal.Residency.touchEachPage(region.store().mapping(),
+                    region.store().addressForRead(0), REGION);
+
+            assertThat(residentKb(inode)).isGreaterThanOrEqualTo(REGION / 1024);
+            assertThat(region.bytes().readVolatileLong(4096 * 7)).isEqualTo(42L);
+            assertThat(region.bytes().readVolatileLong(4096 * 8)).isZero();
+        }
+    }
+
+    @Test
     void prefaultAfterCloseThrows() throws Exception {
         SharedMemory region = SharedMemory.open(name(), 4096, OpenOptions.create());
         region.close();

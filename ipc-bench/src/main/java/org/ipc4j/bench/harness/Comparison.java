@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import org.ipc4j.bench.harness.Results.FloorRatio;
 import org.ipc4j.bench.harness.Results.MechanismResult;
+import org.ipc4j.bench.harness.Results.PairRatio;
 import org.ipc4j.bench.harness.Results.SizeResult;
 
 /**
@@ -64,27 +65,111 @@ public final class Comparison {
                 units += s.warmup() + s.roundTrips() + s.messages() + s.throughputWarmup();
             }
         }
-        Progress progress = new Progress(log, units);
+        int rounds = options.rounds;
+        Progress progress = new Progress(log, units * rounds);
         progress.note("machine: " + machine.describe());
         progress.note("pinning " + pinning);
-        List<MechanismResult> results = new ArrayList<>();
+        List<List<MechanismResult>> perRound = new ArrayList<>();
         try {
-            int index = 0;
-            for (Mechanism m : selected) {
-                index++;
-                String label = "[" + index + "/" + selected.size() + "] " + m.id();
-                results.add(runMechanism(m, label, progress, cpuParent, cpuChild));
+            for (int round = 0; round < rounds; round++) {
+                // Rotate the order so that no mechanism always runs first (cold machine) or right after
+                // another one's child exits.
+                List<Mechanism> order = new ArrayList<>(selected);
+                java.util.Collections.rotate(order, -round);
+                List<MechanismResult> results = new ArrayList<>();
+                for (int i = 0; i < order.size(); i++) {
+                    Mechanism m = order.get(i);
+                    String label = (rounds > 1 ? "round " + (round + 1) + "/" + rounds + " " : "") + "[" + (i + 1)
+                            + "/" + order.size() + "] " + m.id();
+                    results.add(runMechanism(m, label, progress, cpuParent, cpuChild));
+                }
+                results.sort(java.util.Comparator.comparingInt(r -> options.mechanisms.indexOf(r.id())));
+                perRound.add(results);
             }
         } finally {
             if (cpuParent >= 0 && !originalCpus.isEmpty()) {
                 Pinning.pinSelf(Pinning.format(originalCpus));
             }
         }
+        List<MechanismResult> results = merge(perRound);
         List<FloorRatio> floors = new ArrayList<>();
         addFloor(results, floors, "mq", "mq-c");
         addFloor(results, floors, "sem", "sem-c");
+        List<PairRatio> pairs = new ArrayList<>();
+        addPair(perRound, pairs, "shm", "agrona");
+        addPair(perRound, pairs, "shm-spin", "agrona");
+        addPair(perRound, pairs, "shm", "cacheline");
         return new Results.Run(machine, pinning, command, started.toString(), (System.nanoTime() - t0) / 1e9,
-                options.sizes, results, floors);
+                options.sizes, results, floors, rounds, pairs);
+    }
+
+    /** One result per mechanism: the single round's, or per size the median of the rounds' figures. */
+    static List<MechanismResult> merge(List<List<MechanismResult>> perRound) {
+        if (perRound.size() == 1) {
+            return perRound.get(0);
+        }
+        List<MechanismResult> merged = new ArrayList<>();
+        for (MechanismResult first : perRound.get(0)) {
+            List<MechanismResult> all = perRound.stream()
+                    .map(round -> round.stream().filter(r -> r.id().equals(first.id())).findFirst().orElseThrow())
+                    .toList();
+            String failed = all.stream().map(MechanismResult::failed).filter(java.util.Objects::nonNull)
+                    .findFirst().orElse(null);
+            List<SizeResult> sizes = new ArrayList<>();
+            for (SizeResult s : first.sizes()) {
+                List<SizeResult> same = all.stream().map(r -> r.at(s.size())).toList();
+                if (!s.ran() || same.stream().anyMatch(x -> x == null || !x.ran())) {
+                    sizes.add(s.ran() ? new SizeResult(s.size(), "did not run in every round", null, Double.NaN,
+                            Double.NaN, null) : s);
+                    continue;
+                }
+                sizes.add(new SizeResult(s.size(), null,
+                        Percentiles.medianOf(same.stream().map(SizeResult::latency).toList()),
+                        Percentiles.median(same.stream().mapToDouble(SizeResult::messagesPerSecond).toArray()),
+                        Percentiles.median(same.stream().mapToDouble(SizeResult::megabytesPerSecond).toArray()),
+                        s.throughputSkipped()));
+            }
+            merged.add(new MechanismResult(first.id(), first.title(), first.sharesData(), first.needsSync(),
+                    first.direction(), first.typicalUse(), first.reference(), first.skipped(), failed, sizes));
+        }
+        return merged;
+    }
+
+    /** Per-round ratios of a ring to a reference, at the smallest size both ran in every round. */
+    static void addPair(List<List<MechanismResult>> perRound, List<PairRatio> pairs, String id, String referenceId) {
+        int size = -1;
+        List<Double> p50 = new ArrayList<>();
+        List<Double> p99 = new ArrayList<>();
+        List<Double> throughput = new ArrayList<>();
+        for (List<MechanismResult> round : perRound) {
+            MechanismResult m = round.stream().filter(r -> r.id().equals(id)).findFirst().orElse(null);
+            MechanismResult ref = round.stream().filter(r -> r.id().equals(referenceId)).findFirst().orElse(null);
+            if (m == null || ref == null) {
+                return;
+            }
+            SizeResult ms = null;
+            SizeResult rs = null;
+            for (SizeResult candidate : m.sizes()) {
+                SizeResult other = ref.carriesNoData() ? ref.first() : ref.at(candidate.size());
+                if (candidate.ran() && other != null && other.ran() && (size < 0 || candidate.size() == size)) {
+                    ms = candidate;
+                    rs = other;
+                    break;
+                }
+            }
+            if (ms == null) {
+                return;
+            }
+            size = ms.size();
+            p50.add(ms.latency().p50() / (double) rs.latency().p50());
+            p99.add(ms.latency().p99() / (double) rs.latency().p99());
+            if (!Double.isNaN(rs.messagesPerSecond()) && !Double.isNaN(ms.messagesPerSecond())) {
+                throughput.add(ms.messagesPerSecond() / rs.messagesPerSecond());
+            }
+        }
+        if (size >= 0) {
+            pairs.add(new PairRatio(id, referenceId, size, p50, p99, throughput));
+        }
     }
 
     private static void addFloor(List<MechanismResult> results, List<FloorRatio> floors, String javaId, String cId) {

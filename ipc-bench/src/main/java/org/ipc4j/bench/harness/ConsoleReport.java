@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.ipc4j.bench.harness.Results.FloorRatio;
 import org.ipc4j.bench.harness.Results.MechanismResult;
+import org.ipc4j.bench.harness.Results.PairRatio;
 import org.ipc4j.bench.harness.Results.SizeResult;
 
 /** The console form of a run: the textbook's comparison table with measured columns, then the details. */
@@ -19,6 +20,10 @@ public final class ConsoleReport {
         sb.append("machine: ").append(run.machine().describe()).append('\n');
         sb.append("pinning: ").append(run.pinning()).append('\n');
         sb.append("command: ").append(run.command()).append('\n');
+        if (run.rounds() > 1) {
+            sb.append("rounds: ").append(run.rounds())
+                    .append(" (each in a rotated order; every figure below is the median over the rounds)\n");
+        }
         int small = run.sizes().isEmpty() ? 32 : run.sizes().get(0);
         sb.append('\n').append("Summary (round trip at ").append(Format.size(small))
                 .append(" or the signal; best one-way throughput over the sizes)\n");
@@ -86,8 +91,35 @@ public final class ConsoleReport {
                         f.java().equals("sem") ? "signal" : Format.size(f.size()), f.overheadPercent()));
             }
         }
+        if (!run.pairs().isEmpty()) {
+            sb.append('\n').append("Rings against references, measured in the same round (p50, p99: below 1 is faster;"
+                    + " msgs/s: above 1 is faster)\n");
+            for (PairRatio r : run.pairs()) {
+                String size = r.reference().equals("cacheline") ? Format.size(r.size()) + " vs signal" : Format.size(r.size());
+                sb.append(String.format(Locale.ROOT, "  %-8s / %-9s %-16s p50 %s%n", r.id(), r.reference(), size,
+                        ratios(r.p50())));
+                sb.append(String.format(Locale.ROOT, "  %-8s   %-9s %-16s p99 %s%n", "", "", "", ratios(r.p99())));
+                if (!r.throughput().isEmpty()) {
+                    sb.append(String.format(Locale.ROOT, "  %-8s   %-9s %-16s msgs/s %s%n", "", "", "",
+                            ratios(r.throughput())));
+                }
+            }
+        }
         sb.append(String.format(Locale.ROOT, "%nrun took %.1f s%n", run.seconds()));
         return sb.toString();
+    }
+
+    /** "0.93" for one round; "median 0.93 (0.90 0.93 1.02)" for several. */
+    static String ratios(List<Double> values) {
+        StringBuilder each = new StringBuilder();
+        for (double v : values) {
+            each.append(each.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", v));
+        }
+        if (values.size() == 1) {
+            return each.toString();
+        }
+        double median = Percentiles.median(values.stream().mapToDouble(Double::doubleValue).toArray());
+        return String.format(Locale.ROOT, "median %.2f (rounds: %s)", median, each);
     }
 
     private static int sum(int[] w) {

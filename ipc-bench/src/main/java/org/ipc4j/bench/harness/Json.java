@@ -3,6 +3,7 @@ package org.ipc4j.bench.harness;
 import java.util.Locale;
 import org.ipc4j.bench.harness.Results.FloorRatio;
 import org.ipc4j.bench.harness.Results.MechanismResult;
+import org.ipc4j.bench.harness.Results.PairRatio;
 import org.ipc4j.bench.harness.Results.SizeResult;
 
 /** Writes a run as JSON (for the HTML report's script and for tools). No library: the shape is small. */
@@ -67,8 +68,26 @@ public final class Json {
                     .append(f.size()).append(",\"javaP50\":").append(f.javaP50()).append(",\"cP50\":")
                     .append(f.cP50()).append(",\"overheadPercent\":").append(num(f.overheadPercent())).append('}');
         }
+        sb.append("],\"rounds\":").append(run.rounds()).append(",\"pairs\":[");
+        first = true;
+        for (PairRatio r : run.pairs()) {
+            sb.append(first ? "" : ",");
+            first = false;
+            sb.append("{\"id\":").append(str(r.id())).append(",\"reference\":").append(str(r.reference()))
+                    .append(",\"size\":").append(r.size()).append(",\"p50\":").append(nums(r.p50()))
+                    .append(",\"p99\":").append(nums(r.p99())).append(",\"throughput\":").append(nums(r.throughput()))
+                    .append('}');
+        }
         sb.append("]}");
         return sb.toString();
+    }
+
+    private static String nums(java.util.List<Double> values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < values.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(num(values.get(i)));
+        }
+        return sb.append(']').toString();
     }
 
     static String num(double v) {

@@ -9,10 +9,15 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Memory-mapped files for the reference mechanisms: the same kind of memory the shared-memory ring uses
- * (a file in /dev/shm on Linux, tmpfs so no disk traffic), created owner-only (0600) at creation.
+ * (a file in /dev/shm on Linux, tmpfs so no disk traffic), created owner-only (0600) at creation, and
+ * with every page faulted in for writing when mapped, as ipc4j's rings are at open.
+ * Without that, the first pass through a ring takes a page fault every 4 KiB, which costs more than
+ * everything else in a round trip and would make the comparison one of page-fault luck rather than of
+ * ring algorithms.
  */
 public final class MappedFiles {
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -39,14 +44,30 @@ public final class MappedFiles {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel ch = FileChannel.open(file, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
             ch.truncate(size);
-            return ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            return prefault(ch.map(FileChannel.MapMode.READ_WRITE, 0, size));
         }
     }
 
     /** Maps an existing file read-write; the file must already have its size. */
     public static MappedByteBuffer open(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size());
+            return prefault(ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()));
         }
     }
+
+    /**
+     * Faults every page in for writing without changing a byte: an atomic add of 0 to the first word of each
+     * page (safe while the other process writes). A read per page ({@link MappedByteBuffer#load()}) is not
+     * enough: measured with Agrona's ring (32 B, 100 000 round trips), p99 was 26 us with no pre-faulting, 7 us
+     * after a read per page, 1.0-1.1 us after the add, 1.4 us after {@code madvise(MADV_POPULATE_WRITE)}.
+     */
+    static MappedByteBuffer prefault(MappedByteBuffer mapping) {
+        UnsafeBuffer view = new UnsafeBuffer(mapping);
+        for (int at = 0; at + 8 <= view.capacity(); at += PAGE) {
+            view.getAndAddLong(at, 0);
+        }
+        return mapping;
+    }
+
+    private static final int PAGE = 4096;
 }

@@ -22,6 +22,8 @@ public final class Options {
     public Path html = Path.of("ipc4j-bench-report.html");
     public Path json;
     public boolean pin = true;
+    /** Times the whole selection runs, in rotated order; each figure is then the median over the rounds. */
+    public int rounds = 1;
     public boolean quick;
     public List<String> jvmOptions = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"));
     public String classPath = System.getProperty("ipc4j.bench.classpath", System.getProperty("java.class.path"));
@@ -40,6 +42,8 @@ public final class Options {
                 "  --quick               a few seconds: sizes 32,4k, 300 round trips, 2000 messages",
                 "  --out FILE.html       HTML report (default ipc4j-bench-report.html)",
                 "  --json FILE.json      also write the raw figures as JSON",
+                "  --rounds N            run the selection N times, each round in a rotated order, and report",
+                "                        the median of each figure and the ring ratios of every round (default 1)",
                 "  --no-pin              do not pin the two processes to separate cores");
     }
 
@@ -67,6 +71,7 @@ public final class Options {
                 }
                 case "--round-trips" -> o.roundTrips = positive(value(args, ++i, a), a);
                 case "--messages" -> o.messages = positive(value(args, ++i, a), a);
+                case "--rounds" -> o.rounds = positive(value(args, ++i, a), a);
                 case "--out" -> o.html = Path.of(value(args, ++i, a));
                 case "--json" -> o.json = Path.of(value(args, ++i, a));
                 default -> throw new IllegalArgumentException("unknown option \"" + a + "\"\n" + usage());

@@ -23,7 +23,7 @@ class OptionsTest {
     @Test
     void parsesEveryOption() {
         Options o = Options.parse(List.of("--mechanisms", "tcp,agrona", "--sizes", "1k,32", "--round-trips", "500",
-                "--messages", "1_000", "--out", "x.html", "--json", "x.json", "--no-pin"));
+                "--messages", "1_000", "--out", "x.html", "--json", "x.json", "--no-pin", "--rounds", "3"));
         assertThat(o.mechanisms).containsExactly("tcp", "agrona");
         assertThat(o.sizes).containsExactly(32, 1024);
         assertThat(o.roundTrips).isEqualTo(500);
@@ -31,6 +31,9 @@ class OptionsTest {
         assertThat(o.html).isEqualTo(Path.of("x.html"));
         assertThat(o.json).isEqualTo(Path.of("x.json"));
         assertThat(o.pin).isFalse();
+        assertThat(o.rounds).isEqualTo(3);
+        assertThat(Options.parse(List.of()).rounds).isEqualTo(1);
+        assertThatThrownBy(() -> Options.parse(List.of("--rounds", "0"))).hasMessageContaining("--rounds");
     }
 
     @Test
