@@ -63,7 +63,7 @@ class PrefaultTest {
     }
 
     @Test
-    void portableFallbackFaultsPagesInWithoutChangingThem() throws Exception {
+    void touchingEachPageFaultsItInWithoutChangingIt() throws Exception {
         String name = name();
         try (SharedMemory writer = SharedMemory.open(name, REGION, OpenOptions.create());
                 SharedMemory region = SharedMemory.open(name, OpenOptions.open())) {

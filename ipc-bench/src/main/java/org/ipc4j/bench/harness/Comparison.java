@@ -335,8 +335,11 @@ public final class Comparison {
                         mps = measured.messages() / (measured.throughputNanos() / 1e9);
                         mbs = m.carriesData() ? mps * step.size() / 1e6 : Double.NaN;
                     }
-                    sizes.add(new SizeResult(step.size(), null, Percentiles.of(measured.latency()), mps, mbs,
-                            m.throughputLimit()));
+                    Percentiles latency = Percentiles.of(measured.latency());
+                    progress.note(String.format(java.util.Locale.ROOT, "%s: p50 %s, p99 %s, max %s%s", stepLabel,
+                            Format.nanos(latency.p50()), Format.nanos(latency.p99()), Format.nanos(latency.max()),
+                            Double.isNaN(mps) ? "" : ", " + Format.rate(mps)));
+                    sizes.add(new SizeResult(step.size(), null, latency, mps, mbs, m.throughputLimit()));
                 }
             } catch (Exception e) {
                 if (!child.isAlive() && child.exitValue() != 0) {

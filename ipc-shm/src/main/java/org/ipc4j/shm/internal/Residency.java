@@ -16,11 +16,13 @@ import net.openhft.chronicle.core.UnsafeMemory;
  * its 99th-percentile latency until it has wrapped once. Faulting every page in at open moves that cost to
  * the open, once.
  *
- * <p>Linux 5.14 and later do it in one call, {@code madvise(MADV_POPULATE_WRITE)}, which maps the pages
- * writable without changing a byte. Elsewhere (or if the call is refused) the first word of each page gets
- * an atomic add of 0: a write fault that changes nothing, safe while other processes write the same word.
- * Reading each page is not enough: measured on a ring in {@code /dev/shm}, the first write to each page
- * still cost microseconds after a read had mapped it.
+ * <p>How: on Linux 5.14 and later {@code madvise(MADV_POPULATE_WRITE)} first maps the whole range in one
+ * call. Then, everywhere, the first word of each page gets an atomic add of 0: a write that changes
+ * nothing and is safe while other processes write the same word. Both steps are needed, measured on a ring
+ * in {@code /dev/shm} (Linux 6.18, a 2-core VM, 100 000 round trips of 32 B): p99 was 26 us with neither,
+ * 1.8-8.8 us after the madvise alone (the first write to each page still took a fault of some 2.5 us),
+ * 0.9-1.0 us after the adds, alone or after the madvise. The adds alone cost 50-60 ms per 16 MiB (one full
+ * fault per page); after the madvise 12-16 ms. Reading each page instead of adding is not enough either.
  */
 public final class Residency {
     private static final int MADV_POPULATE_WRITE = 23;
@@ -45,21 +47,18 @@ public final class Residency {
     private static native int madvise(Pointer address, long length, int advice);
 
     /**
-     * Faults in the {@code length} bytes mapped at {@code address} (page aligned); returns how: {@code true}
-     * if the kernel populated the range in one call, {@code false} if pages were touched one by one.
+     * Faults in the {@code length} bytes mapped at {@code address} (page aligned), for writing.
      *
      * @param mapping the mapping that owns the range: kept reachable while its pages are touched
      */
-    public static boolean populate(MappedByteBuffer mapping, long address, long length) {
-        if (AVAILABLE && (address & (PAGE - 1)) == 0 && madvise(new Pointer(address), length, MADV_POPULATE_WRITE) == 0) {
-            return true;
+    public static void populate(MappedByteBuffer mapping, long address, long length) {
+        if (AVAILABLE && (address & (PAGE - 1)) == 0) {
+            madvise(new Pointer(address), length, MADV_POPULATE_WRITE); // EINVAL before Linux 5.14: the adds do it all
         }
-        // Older kernels answer EINVAL for the advice.
         touchEachPage(mapping, address, length);
-        return false;
     }
 
-    /** The portable way: faults each page in for writing by an atomic add of 0 to its first word. */
+    /** Faults each page in for writing by an atomic add of 0 to its first word. */
     public static void touchEachPage(MappedByteBuffer mapping, long address, long length) {
         for (long at = 0; at + 8 <= length; at += PAGE) {
             UnsafeMemory.UNSAFE.getAndAddLong(null, address + at, 0L);
