@@ -170,4 +170,49 @@ class ShmRingFaultsIT {
         }
         assertThat(producer.waitFor(PATIENCE)).as(producer.output()).isZero();
     }
+
+    /**
+     * A consumer process dies right after it zeroed a record but before it moved {@code head} (the last two
+     * stores of step 5 in docs/shm-format.md). That window is two stores wide, too narrow to hit with a kill,
+     * so the test leaves the file exactly as such a death would: the consumer child halts after 1000 messages,
+     * then the record at head (message 1000, which it would have delivered) is zeroed. The next consumer must
+     * resume at message 1001 while the producer process keeps sending.
+     */
+    @Test
+    void consumerKilledBetweenZeroingAndMovingHeadIsResumedAtTheNextRecord() throws Exception {
+        String name = name();
+        ShmRingConfig config = ShmRingConfig.defaults().capacity(1 << 13);
+        try (ShmRing probe = ShmRing.create(name, ShmRing.Role.PRODUCER, config)) {
+            probe.close();
+        }
+        ChildJvm producer = producer(name, 1, 0, 3000, false);
+        ChildJvm firstConsumer = ChildJvm.start(RingConsumerTestApp.class, name, "1000", "" + MAX_PAYLOAD);
+        children.add(firstConsumer);
+        assertThat(firstConsumer.waitFor(PATIENCE)).as(firstConsumer.output()).isZero();
+        assertThat(firstConsumer.output()).contains("LAST 999");
+        try (SharedMemory raw = SharedMemory.open(name, org.ipc4j.api.OpenOptions.open())) {
+            var bytes = raw.bytes();
+            long data = org.ipc4j.shm.internal.RingLayout.HEADER_LENGTH;
+            long head = bytes.readVolatileLong(256);
+            long index = head & ((1 << 13) - 1);
+            long end = System.nanoTime() + PATIENCE.toNanos();
+            int length;
+            while ((length = bytes.readVolatileInt(data + index)) <= 0) { // the producer may not have written it yet
+                assertThat(System.nanoTime()).as("message 1000 written").isLessThan(end);
+                Thread.sleep(1);
+            }
+            assertThat(bytes.readInt(data + index + 4) & 0xFF).as("a data record").isEqualTo(1);
+            for (long at = (length + 7) & ~7; at > 0; at -= 8) { // payload first, header word last, as step 5
+                bytes.writeOrderedLong(data + index + at - 8, 0L);
+            }
+            assertThat(bytes.readVolatileLong(256)).isEqualTo(head);
+        }
+        try (ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER)) {
+            ByteBuffer in = ByteBuffer.allocate(MAX_PAYLOAD + TestMessages.OVERHEAD);
+            for (long seq = 1001; seq < 3000; seq++) {
+                assertThat(receive(consumer, in) & 0xFFFF_FFFFL).isEqualTo(seq);
+            }
+        }
+        assertThat(producer.waitFor(PATIENCE)).as(producer.output()).isZero();
+    }
 }

@@ -174,6 +174,56 @@ class ShmRingTest {
         }
     }
 
+    /**
+     * The state a consumer killed between the last two stores of step 5 leaves: the record it was releasing
+     * is all zeros but {@code head} still points at it. A data record and a padding record (the wrap), each
+     * zeroed through a separate mapping of the file as the dying consumer would have left them.
+     */
+    @Test
+    void aConsumerKilledAfterZeroingARecordButBeforeMovingHeadIsResumedPastIt() throws Exception {
+        String name = name();
+        ShmRingConfig config = ShmRingConfig.defaults().capacity(256).maxMessage(100);
+        long data = RingLayout.HEADER_LENGTH;
+        try (ShmRing producer = ShmRing.create(name, ShmRing.Role.PRODUCER, config);
+                SharedMemory raw = SharedMemory.open(name, OpenOptions.open())) {
+            ByteBuffer in = ByteBuffer.allocate(100);
+            for (int i = 0; i < 5; i++) { // records of 8 + 40 bytes at 0, 48, 96, 144, 192
+                assertThat(producer.trySend(text(String.format("message %d %30s", i, "")))).isTrue();
+            }
+            try (ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER)) {
+                for (int i = 0; i < 2; i++) {
+                    in.clear();
+                    assertThat(consumer.tryReceive(in)).isEqualTo(40);
+                }
+            }
+            // message 2 was delivered, zeroed, and its consumer died before moving head past it
+            assertThat(raw.bytes().readLong(256)).isEqualTo(96);
+            for (int at = 96; at < 144; at += 8) {
+                raw.bytes().writeLong(data + at, 0L);
+            }
+            try (ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER)) {
+                for (int i = 3; i < 5; i++) {
+                    in.clear();
+                    assertThat(consumer.receive(in, Duration.ofSeconds(2))).isEqualTo(40);
+                    assertThat(text(in)).startsWith("message " + i + " ");
+                }
+            }
+            // message 5 does not fit before the end: 16 bytes of padding at 240, the record at 0
+            assertThat(producer.trySend(text(String.format("message %d %30s", 5, "")))).isTrue();
+            assertThat(raw.bytes().readLong(128)).isEqualTo(240 + 16 + 48);
+            // the consumer died releasing the padding record
+            raw.bytes().writeLong(data + 240, 0L);
+            raw.bytes().writeLong(data + 248, 0L);
+            try (ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER)) {
+                in.clear();
+                assertThat(consumer.receive(in, Duration.ofSeconds(2))).isEqualTo(40);
+                assertThat(text(in)).startsWith("message 5 ");
+                assertThat(consumer.tryReceive(in.clear())).isEqualTo(ShmRing.NO_MESSAGE);
+            }
+            assertThat(raw.bytes().readLong(256)).isEqualTo(304);
+        }
+    }
+
     @Test
     void secondConsumerOrSingleProducerIsRefused() throws Exception {
         String name = name();

@@ -308,7 +308,33 @@ public final class RingCore {
         }
         generation = gen;
         head = M.readVolatileLong(headAddr);
+        if (variant == VARIANT_SPSC) {
+            skipReleasedRecord();
+        }
         return true;
+    }
+
+    /**
+     * Finishes step 5 for a consumer killed between zeroing a record and publishing {@code head}: it left
+     * zeros at {@code head} although {@code tail} is past it. With one producer every record in
+     * {@code [head, tail)} had its header written before {@code tail} covered it, and headers only become 0
+     * when consumed, so the zeros are that one released record: the next record starts at the first word that
+     * is not 0 (or at {@code tail}). Without this the new consumer would wait at the zeros forever. With many
+     * producers a zero at {@code head} may also be a claim whose header is not written yet; the unblock sweep
+     * handles that case (see {@link #unblock}).
+     */
+    private void skipReleasedRecord() {
+        long h = head;
+        long t = M.readVolatileLong(tailAddr);
+        if (t - h <= 0 || t - h > capacity || M.readVolatileLong(data + ((int) h & mask)) != 0) {
+            return;
+        }
+        long p = h;
+        while (p < t && M.readVolatileLong(data + ((int) p & mask)) == 0) {
+            p += ALIGNMENT;
+        }
+        head = p;
+        M.writeOrderedLong(headAddr, p);
     }
 
     public void detachProducer() {
@@ -567,7 +593,8 @@ public final class RingCore {
         } else {
             M.setMemory(address + RECORD_HEADER, aligned - RECORD_HEADER, (byte) 0);
         }
-        M.writeLong(address, 0L);
+        // Release: whoever sees the zero header (a restarted consumer, see skipReleasedRecord) sees zeros behind it.
+        M.writeOrderedLong(address, 0L);
         head = h + aligned;
         M.writeOrderedLong(headAddr, h + aligned);
     }
