@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Single-thread costs on a ring in mapped memory, no contention: a zero-copy claim, fill 32 bytes, commit
  * and read back ({@code claimCommit}); and 64 writes followed by one batch read of all 64
- * ({@code batchRead}, reported per message: it includes the writes). Agrona against ipc4j, same run. Nanoseconds per operation.
+ * ({@code batchRead}, reported per message: it includes the writes); and one message copied in from a direct
+ * buffer and out to another ({@code sendReceive}: what a channel user's send plus receive costs on the CPU,
+ * without the hand-off between cores). Agrona against ipc4j, same run. Nanoseconds per operation.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,6 +43,13 @@ public class RingOperations {
     Ipc4jRings ipc4j;
     final Ipc4jRings.Sink ipc4jSink = new Ipc4jRings.Sink();
     final ByteBuffer direct = ByteBuffer.allocateDirect(MESSAGE);
+    final ByteBuffer received = ByteBuffer.allocateDirect(MESSAGE);
+    final UnsafeBuffer directView = new UnsafeBuffer(direct);
+    final org.agrona.concurrent.MessageHandler copyOut = (type, buffer, index, length) -> {
+        buffer.getBytes(index, received, 0, length);
+        sink.sum += received.getLong(0);
+        sink.count++;
+    };
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -113,6 +122,28 @@ public class RingOperations {
             agrona.write(AgronaRings.MSG_TYPE, message, 0, MESSAGE);
         }
         agrona.read(sink, BATCH);
+        return sink.sum;
+    }
+
+    @Benchmark
+    public long ipc4jSendReceive() throws IpcException {
+        direct.clear();
+        direct.putLong(0, ipc4jSink.count);
+        ipc4j.producer.trySend(direct);
+        received.clear();
+        if (ipc4j.consumer.tryReceive(received) >= 0) {
+            ipc4jSink.sum += received.getLong(0);
+            ipc4jSink.count++;
+        }
+        return ipc4jSink.sum;
+    }
+
+    @Benchmark
+    public long agronaSendReceive() {
+        direct.clear();
+        direct.putLong(0, sink.count);
+        agrona.write(AgronaRings.MSG_TYPE, directView, 0, MESSAGE);
+        agrona.read(copyOut, 1);
         return sink.sum;
     }
 }
