@@ -51,8 +51,10 @@ import org.ipc4j.shm.internal.RingLayout;
  * neither lost nor delivered twice (one message being copied out by a consumer that is killed is delivered
  * again).
  *
- * <p><b>Threads.</b> Producer methods of a multi-producer ring are thread-safe. A single-producer ring's
- * producer, and every consumer, must be used by one thread at a time.
+ * <p><b>Threads.</b> Producer methods of a multi-producer ring are thread-safe; the first thread to send
+ * takes the fastest path, others sharing the end claim by compare-and-swap (open one end per producing
+ * thread for full speed). A single-producer ring's producer, and every consumer, must be used by one thread
+ * at a time.
  *
  * <p><b>Ownership.</b> The caller owns this object and must close it. Closing releases this end's slot
  * and the mapping, not the name; see {@link #unlink()}. After close, every method throws
@@ -181,8 +183,9 @@ public final class ShmRing implements NamedObject {
      * cannot pass an open claim.
      *
      * @return the offset of the message bytes in {@link #bytes()}, or -1 if the ring has no room now (in a
-     *         multi-producer ring also, rarely, when this thread was held up for longer than the consumer's
-     *         unblock timeout between reserving and claiming, and the consumer skipped the space: try again)
+     *         multi-producer ring also, rarely, for a thread sharing this producer end with another that sent
+     *         first, when it was held up for longer than the consumer's unblock timeout between reserving and
+     *         claiming, and the consumer skipped the space: try again)
      * @throws MessageTooLargeException if {@code length} exceeds {@link #maxMessageSize()}; nothing is claimed
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws EndpointClosedException if closed

@@ -172,6 +172,33 @@ class ShmRingFaultsIT {
     }
 
     /**
+     * A producer process that moved the tail but has not written its header: while it lives the consumer
+     * waits for it, well past the unblock timeout (it is merely slow); once it is killed its claim is skipped
+     * at once and the messages queued behind it arrive, in order.
+     */
+    @Test
+    void anUnwrittenClaimWaitsForItsLiveOwnerAndIsSkippedWhenTheOwnerDies() throws Exception {
+        String name = name();
+        ShmRingConfig config = ShmRingConfig.defaults().capacity(1 << 14).variant(ShmRingConfig.Variant.MULTI_PRODUCER)
+                .unblockTimeout(Duration.ofSeconds(1));
+        try (ShmRing consumer = ShmRing.create(name, ShmRing.Role.CONSUMER, config)) {
+            ChildJvm reserver = ChildJvm.start(org.ipc4j.shm.internal.ReservingProducerTestApp.class, name);
+            children.add(reserver);
+            reserver.awaitOutput("RESERVED 0", PATIENCE);
+            ChildJvm survivor = producer(name, 1, 0, 20, false);
+            survivor.awaitOutput("SENT", PATIENCE);
+            ByteBuffer in = ByteBuffer.allocate(MAX_PAYLOAD + TestMessages.OVERHEAD);
+            assertThat(consumer.receive(in, Duration.ofMillis(2500))).as("the live owner's claim is waited for")
+                    .isEqualTo(ShmRing.NO_MESSAGE);
+            reserver.killHard();
+            for (long seq = 0; seq < 20; seq++) {
+                assertThat(receive(consumer, in)).isEqualTo((1L << 48) | seq);
+            }
+            assertThat(survivor.waitFor(PATIENCE)).as(survivor.output()).isZero();
+        }
+    }
+
+    /**
      * A consumer process dies right after it zeroed a record but before it moved {@code head} (the last two
      * stores of step 5 in docs/shm-format.md). That window is two stores wide, too narrow to hit with a kill,
      * so the test leaves the file exactly as such a death would: the consumer child halts after 1000 messages,

@@ -15,12 +15,13 @@ import org.ipc4j.shm.WaitStrategy;
  */
 final class Ipc4jRings implements AutoCloseable {
     final String name;
+    final ShmRingConfig config;
     final ShmRing producer;
     final ShmRing consumer;
 
     Ipc4jRings(String tag, ShmRingConfig.Variant variant) throws IpcException {
         this.name = MappedFiles.uniqueName(tag);
-        ShmRingConfig config = ShmRingConfig.defaults().capacity(AgronaRings.CAPACITY).variant(variant)
+        this.config = ShmRingConfig.defaults().capacity(AgronaRings.CAPACITY).variant(variant)
                 .waitStrategy(WaitStrategy.busySpin());
         this.producer = ShmRing.open(name, ShmRing.Role.PRODUCER, config, OpenOptions.create());
         this.consumer = ShmRing.open(name, ShmRing.Role.CONSUMER, config, OpenOptions.open());

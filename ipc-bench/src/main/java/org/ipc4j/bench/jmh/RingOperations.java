@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -51,11 +52,16 @@ public class RingOperations {
         sink.count++;
     };
 
+    /** Single-producer rings (Agrona one-to-one) or multi-producer rings (many-to-one), used by one thread. */
+    @Param({"spsc", "mpsc"})
+    public String variant;
+
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         memory = AgronaRings.memory("jops");
-        agrona = AgronaRings.oneToOne(memory);
-        ipc4j = new Ipc4jRings("jopi", ShmRingConfig.Variant.SINGLE_PRODUCER);
+        boolean many = variant.equals("mpsc");
+        agrona = many ? AgronaRings.manyToOne(memory) : AgronaRings.oneToOne(memory);
+        ipc4j = new Ipc4jRings("jopi", many ? ShmRingConfig.Variant.MULTI_PRODUCER : ShmRingConfig.Variant.SINGLE_PRODUCER);
     }
 
     @TearDown(Level.Iteration)

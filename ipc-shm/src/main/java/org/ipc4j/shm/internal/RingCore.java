@@ -18,9 +18,9 @@ import org.ipc4j.shm.MessageHandler;
  *
  * <p>Protocol (see docs/shm-format.md). Positions {@code tail} and {@code head} are byte counts that only
  * grow; the index in the data area is {@code position & (capacity - 1)}. A producer reserves space by
- * moving {@code tail} (a plain ordered store for one producer, a CAS for many), writes the record header
- * with a negative length (many producers: by CAS from 0, which fails if the consumer skipped the space
- * meanwhile), the payload, then the positive length with a release store. The consumer reads
+ * moving {@code tail} (a plain ordered store for one producer, a CAS for many, each first naming the claim
+ * in its slot's reservation word), writes the record header with a negative length, the payload, then the
+ * positive length with a release store. The consumer reads
  * the length with an acquire load: positive means complete. After use it marks the record consumed,
  * zeroes it (so a zero length always means "not written yet") and publishes {@code head} with a release
  * store. Producers read {@code head} only when their cached copy says the ring is full (JCTools' cached
@@ -60,6 +60,14 @@ public final class RingCore {
     private int padTag;
     private long headCache;
     private long tail;
+    private long reservationAddr;
+    /**
+     * The one thread of this producer object that publishes reservations (the first to claim). Other threads
+     * sharing the object claim the other way, writing headers by CAS from 0: one reservation word per slot
+     * cannot name several open claims.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<Thread> reserver =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     // consumer state
     private long head;
@@ -203,6 +211,8 @@ public final class RingCore {
             if (M.compareAndSwapLong(slot, owner, claiming)) {
                 M.writeLong(slot + SLOT_START_TIME, self.startTime());
                 M.writeLong(slot + SLOT_HEARTBEAT, System.currentTimeMillis());
+                // a dead predecessor's reservation must not make the consumer wait for this new owner
+                M.writeLong(slot + SLOT_RESERVATION, 0L);
                 M.writeOrderedLong(slot, ((long) next << 32) | (self.pid() & 0xFFFF_FFFFL));
                 return next;
             }
@@ -252,10 +262,14 @@ public final class RingCore {
     /** Attaches as the producer. Returns false if the (single-producer) slot or all slots are held by live processes. */
     public boolean attachProducer() {
         int slots = variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS;
-        for (int i = 0; i < slots; i++) {
+        for (int n = 0; n < slots; n++) {
+            // Even slots first: two 32-byte slots share a cache line, and each producer writes its reservation
+            // word per message, so the first 32 producers get a line each.
+            int i = slots == 1 ? 0 : n < slots / 2 ? 2 * n : 2 * (n - slots / 2) + 1;
             int gen = acquire(producerSlot(i));
             if (gen > 0) {
                 slot = i;
+                reservationAddr = producerSlot(i) + SLOT_RESERVATION;
                 generation = gen;
                 dataTag = tag(TYPE_DATA, i, gen & 0xFFFF);
                 padTag = tag(TYPE_PADDING, i, gen & 0xFFFF);
@@ -411,11 +425,13 @@ public final class RingCore {
             tail = t + required;
             M.writeOrderedLong(tailAddr, t + required);
         } else {
-            long t = reserve(aligned);
+            Thread me = Thread.currentThread();
+            boolean reserving = reserver.get() == me || reserver.compareAndSet(null, me);
+            long t = reserve(aligned, reserving);
             if (t < 0) {
                 return -1;
             }
-            index = claimReserved(t, aligned, recordLength);
+            index = reserving ? claimReserved(t, aligned, recordLength) : claimByCas(t, aligned, recordLength);
             if (index < 0) {
                 return -1;
             }
@@ -427,7 +443,7 @@ public final class RingCore {
      * Multi-producer step 1: moves {@code tail} past a record of {@code aligned} bytes (and the padding before
      * it if it would cross the end). Returns the old tail, or -1 if there is no room.
      */
-    long reserve(int aligned) {
+    long reserve(int aligned, boolean reserving) {
         while (true) {
             long t = M.readVolatileLong(tailAddr);
             int toEnd = capacity - ((int) t & mask);
@@ -439,6 +455,11 @@ public final class RingCore {
                     return -1;
                 }
             }
+            // Tells the consumer who owns the claim at t until its header is written (see unblock). A release
+            // store: the previous claim's headers are visible before it.
+            if (reserving) {
+                M.writeOrderedLong(reservationAddr, t + 1);
+            }
             if (M.compareAndSwapLong(tailAddr, t, t + required)) {
                 return t;
             }
@@ -446,23 +467,38 @@ public final class RingCore {
     }
 
     /**
-     * Multi-producer step 2: writes the headers of the space reserved at {@code t} by CAS from 0. The consumer
-     * may already have turned the space into padding (it skips a claim whose header is still zero after the
-     * unblock timeout); then the CAS fails and the claim is void: nothing is written into space the consumer
-     * may be past already. Returns the data index of the record, or -1 if the claim was skipped.
+     * Multi-producer step 2: writes the headers of the space reserved at {@code t}: plain stores, as with one
+     * producer. The consumer never skips the unwritten claim of a live producer (its reservation names it),
+     * so nothing can have passed this space. Returns the data index of the record.
      */
     int claimReserved(long t, int aligned, int recordLength) {
         int index = (int) t & mask;
         int toEnd = capacity - index;
         if (aligned > toEnd) {
+            M.writeLong(data + index, header(toEnd, padTag));
+            index = 0;
+        }
+        M.writeLong(data + index, header(-recordLength, dataTag));
+        return index;
+    }
+
+    /**
+     * Multi-producer step 2 without a reservation (a thread sharing this producer object with the reserving
+     * one): the headers are written by CAS from 0. The consumer may have swept the space meanwhile (an
+     * unnamed claim is swept after the unblock timeout); then the CAS fails and the claim is void: nothing is
+     * written into space the consumer may be past already. Returns the data index of the record, or -1.
+     */
+    int claimByCas(long t, int aligned, int recordLength) {
+        int index = (int) t & mask;
+        int toEnd = capacity - index;
+        if (aligned > toEnd) {
             if (!M.compareAndSwapLong(data + index, 0L, header(toEnd, padTag))) {
-                // our padding was skipped; give up the record at 0 as well unless that was skipped too
+                // our padding was swept; give up the record at 0 as well unless that was swept too
                 M.compareAndSwapLong(data, 0L, header(aligned, padTag));
                 return -1;
             }
             index = 0;
         }
-        // The one CAS a multi-producer claim costs beyond the tail CAS: it replaces a release store.
         if (!M.compareAndSwapLong(data + index, 0L, header(-recordLength, dataTag))) {
             return -1;
         }
@@ -731,14 +767,41 @@ public final class RingCore {
             }
             return done;
         }
-        if (variant != VARIANT_MPSC || now - stallSince < timeoutNanos) {
+        if (variant != VARIANT_MPSC) {
             return false; // one producer writes its header before it publishes the tail: a zero here is not a claim
         }
-        // The claim's size is unknown, and more unwritten claims may follow it. Every 8-byte word from here to
-        // the first written header becomes an 8-byte padding record, by CAS from 0: producers write their
-        // headers by CAS from 0 as well, so a producer whose claim lies in the gap finds its header taken and
-        // drops the claim, and never writes into space the consumer has passed.
-        long limit = Math.min(capacity - index, t - h);
+        // Many producers: a producer reserved this space (moved the tail) but has not written its header. Its
+        // reservation word names the position until it has; while its owner lives (or closed less than the
+        // grace ago) the claim is left alone: it will be written. An unknown owner (a producer that took over a
+        // dead one's slot cleared it) gets the unblock timeout.
+        long wanted = h + 1;
+        boolean ownerKnown = false;
+        long nextLive = t + 1;
+        for (int i = 0; i < MAX_PRODUCERS; i++) {
+            long s = producerSlot(i);
+            long reserved = M.readVolatileLong(s + SLOT_RESERVATION);
+            if (reserved == 0 || reserved < wanted) {
+                continue;
+            }
+            int state = ownerState(s);
+            boolean mayWrite = state == OWNER_PRESENT
+                    || (state == OWNER_CLOSED && now - stallSince < CLOSED_CLAIM_GRACE_NANOS);
+            if (reserved == wanted) {
+                ownerKnown = true;
+                if (mayWrite) {
+                    return false;
+                }
+            } else if (state != OWNER_DEAD) {
+                nextLive = Math.min(nextLive, reserved); // a later claim whose owner may still write it
+            }
+        }
+        if (!ownerKnown && now - stallSince < timeoutNanos) {
+            return false;
+        }
+        // The claim's size is unknown, and unwritten claims of other dead producers may follow it. Every 8-byte
+        // word from here to the first written header becomes an 8-byte padding record, by CAS from 0, never
+        // reaching a claim whose owner may still write it.
+        long limit = Math.min(Math.min(capacity - index, t - h), nextLive - wanted);
         long padding = header(ALIGNMENT, TYPE_PADDING);
         int swept = 0;
         for (long at = 0; at < limit; at += ALIGNMENT) {
@@ -755,9 +818,34 @@ public final class RingCore {
 
     /** Whether the consumer stands at an open claim of a cleanly closed producer, still inside its grace time. */
     public boolean waitingForClosedClaim() {
-        return stallHead == head && System.nanoTime() - stallSince < CLOSED_CLAIM_GRACE_NANOS
-                && M.readVolatileInt(data + ((int) head & mask)) < 0;
+        if (stallHead != head || System.nanoTime() - stallSince >= CLOSED_CLAIM_GRACE_NANOS) {
+            return false;
+        }
+        long word = M.readVolatileLong(data + ((int) head & mask));
+        if ((int) word < 0) {
+            return true;
+        }
+        if (word != 0 || variant != VARIANT_MPSC) {
+            return false;
+        }
+        for (int i = 0; i < MAX_PRODUCERS; i++) {
+            long s = producerSlot(i);
+            if (M.readVolatileLong(s + SLOT_RESERVATION) == head + 1 && ownerState(s) == OWNER_CLOSED) {
+                return true;
+            }
+        }
+        return false;
     }
+
+    /** Present (alive or being taken), closed (left cleanly) or dead, judged by the slot alone. */
+    private static int ownerState(long slot) {
+        long owner = M.readVolatileLong(slot);
+        if ((int) owner == 0) {
+            return (owner >>> 32) == 0 ? OWNER_DEAD : OWNER_CLOSED;
+        }
+        return isAlive(slot, owner) ? OWNER_PRESENT : OWNER_DEAD;
+    }
+
 
     private static final int OWNER_PRESENT = 0;
     private static final int OWNER_CLOSED = 1;

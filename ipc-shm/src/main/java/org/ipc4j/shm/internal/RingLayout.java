@@ -39,6 +39,8 @@ public final class RingLayout {
     public static final int SLOT_OWNER = 0;
     public static final int SLOT_START_TIME = 8;
     public static final int SLOT_HEARTBEAT = 16;
+    /** Multi-producer rings: 1 + the tail a producer is claiming from, written before its tail CAS; 0 = none. */
+    public static final int SLOT_RESERVATION = 24;
     public static final int MAX_PRODUCERS = 64;
 
     /** The data area starts one page after the header start. */

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The multi-producer claim race, made deterministic: a producer that moved the tail and was then held up (here:
- * its second step is simply called later) while the consumer skipped its still-zero header. The producer
- * writes its header by CAS from 0, so it finds the space taken and drops the claim instead of writing a
- * message into space the consumer has already passed (which lost that message).
+ * its second step is simply called later) before writing its header. While its owner lives, the consumer
+ * leaves such a claim alone, however long it waits (the producer's reservation word names it); once the owner
+ * is dead the consumer sweeps the space, but never into a later claim whose owner may still write it.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RingCoreClaimTest {
@@ -56,20 +56,132 @@ class RingCoreClaimTest {
         return n < 0 ? null : new String(in.array(), 0, n, StandardCharsets.UTF_8);
     }
 
+    /** A second producer of the same ring, in another slot. */
+    private RingCore secondProducer() throws Exception {
+        RingCore other = RingCore.attach((MappedStore) region.bytes(), 0, region.path(), KIND_RING, VARIANT_MPSC);
+        assertThat(other.attachProducer()).isTrue();
+        return other;
+    }
+
+    /** Makes producer slot {@code i} look like a dead process's: same pid, another start time (pid reused). */
+    private void kill(int slot) {
+        long s = PRODUCER_SLOTS_OFFSET + (long) slot * SLOT_LENGTH;
+        region.bytes().writeOrderedLong(s + SLOT_START_TIME, region.bytes().readLong(s + SLOT_START_TIME) + 12345);
+    }
+
     @Test
-    void aClaimTheConsumerSkippedIsDroppedAndNothingIsLost() throws Exception {
+    void aLiveProducersUnwrittenClaimIsNeverSkipped() throws Exception {
+        RingCore[] ring = ring(VARIANT_MPSC);
+        RingCore producer = ring[0];
+        RingCore consumer = ring[1];
+        int aligned = align(RECORD_HEADER + 7);
+        long reserved = producer.reserve(aligned, true);
+        assertThat(reserved).isZero();
+        assertThat(region.bytes().readVolatileLong(PRODUCER_SLOTS_OFFSET + SLOT_RESERVATION)).isEqualTo(1);
+        // the unblock timeout passed (0 here), the producers are alive: the consumer waits
+        assertThat(consumer.unblock(0)).isFalse();
+        assertThat(region.bytes().readVolatileLong(HEADER_LENGTH)).as("left alone").isZero();
+        // the held-up producer finishes: its message arrives
+        int index = producer.claimReserved(reserved, aligned, RECORD_HEADER + 7);
+        assertThat(index).isZero();
+        long payload = HEADER_LENGTH + RECORD_HEADER;
+        producer.put(payload, ByteBuffer.wrap("delayed".getBytes(StandardCharsets.UTF_8)), 7);
+        assertThat(producer.tryCommit(payload)).isTrue();
+        assertThat(poll(consumer)).isEqualTo("delayed");
+        assertThat(consumer.backlog()).isZero();
+    }
+
+    @Test
+    void aDeadProducersUnwrittenClaimIsSweptUpToTheNextLiveClaim() throws Exception {
+        RingCore[] ring = ring(VARIANT_MPSC);
+        RingCore doomed = ring[0];
+        RingCore consumer = ring[1];
+        RingCore survivor = secondProducer();
+        int a = align(RECORD_HEADER + 20);
+        long first = doomed.reserve(a, true); // then its process dies before writing the header
+        int b = align(RECORD_HEADER + 5);
+        long second = survivor.reserve(b, true); // alive, merely slow
+        send(secondProducer(), "committed");
+        kill(0);
+        assertThat(poll(consumer)).as("blocked by the open claims").isNull();
+        assertThat(consumer.unblock(Long.MAX_VALUE)).as("a known dead owner needs no timeout").isTrue();
+        // only the dead claim's 32 bytes became padding; the survivor's unwritten claim is intact
+        assertThat(region.bytes().readVolatileLong(HEADER_LENGTH + a)).isZero();
+        assertThat(poll(consumer)).as("the survivor's claim still blocks").isNull();
+        assertThat(consumer.unblock(0)).isFalse();
+        int index = survivor.claimReserved(second, b, RECORD_HEADER + 5);
+        survivor.put(HEADER_LENGTH + index + RECORD_HEADER, ByteBuffer.wrap("late!".getBytes(StandardCharsets.UTF_8)), 5);
+        assertThat(survivor.tryCommit(HEADER_LENGTH + index + RECORD_HEADER)).isTrue();
+        assertThat(poll(consumer)).isEqualTo("late!");
+        assertThat(poll(consumer)).isEqualTo("committed");
+        assertThat(poll(consumer)).isNull();
+        assertThat(consumer.backlog()).isZero();
+        assertThat(first).isZero();
+    }
+
+    @Test
+    void aClaimWhoseOwnerIsUnknownIsSweptAfterTheTimeout() throws Exception {
+        RingCore[] ring = ring(VARIANT_MPSC);
+        RingCore producer = ring[0];
+        RingCore consumer = ring[1];
+        producer.reserve(align(RECORD_HEADER + 40), true);
+        // the owner died and a restarted producer took its slot, clearing the reservation
+        kill(0);
+        RingCore successor = secondProducer(); // takes slot 0 again: the dead owner's slot is free
+        assertThat(region.bytes().readVolatileLong(PRODUCER_SLOTS_OFFSET + SLOT_RESERVATION)).isZero();
+        assertThat(consumer.unblock(Long.MAX_VALUE)).as("owner unknown: within the timeout, wait").isFalse();
+        assertThat(consumer.unblock(0)).as("after the timeout").isTrue();
+        send(successor, "after");
+        assertThat(poll(consumer)).isEqualTo("after");
+        assertThat(consumer.backlog()).isZero();
+    }
+
+    @Test
+    void aWrapAroundClaimOfADeadProducerIsSweptToTheEnd() throws Exception {
+        RingCore[] ring = ring(VARIANT_MPSC);
+        RingCore producer = ring[0];
+        RingCore consumer = ring[1];
+        // move to 64 bytes before the end
+        for (int i = 0; i < 7; i++) {
+            send(producer, "x".repeat(504));
+        }
+        send(producer, "y".repeat(440));
+        while (poll(consumer) != null) {
+            // drain
+        }
+        assertThat(consumer.backlog()).isZero();
+        long reserved = producer.reserve(align(RECORD_HEADER + 100), true); // padding of 64 at the end, record at 0
+        assertThat((int) reserved & (CAPACITY - 1)).isEqualTo(CAPACITY - 64);
+        kill(0);
+        assertThat(consumer.unblock(Long.MAX_VALUE)).isTrue(); // sweeps the 64 bytes up to the end
+        assertThat(poll(consumer)).isNull();
+        // the record at index 0 is unwritten and its reservation named the padding: owner unknown, timeout
+        assertThat(consumer.unblock(Long.MAX_VALUE)).isFalse();
+        assertThat(consumer.unblock(0)).isTrue();
+        assertThat(poll(consumer)).isNull();
+        assertThat(consumer.backlog()).isZero();
+        RingCore successor = secondProducer();
+        send(successor, "after");
+        assertThat(poll(consumer)).isEqualTo("after");
+    }
+
+    // Unnamed claims: threads that share one producer object with its reserving thread claim without a
+    // reservation and write their headers by CAS from 0, so the consumer's sweep after the timeout voids them.
+
+    @Test
+    void anUnnamedClaimTheConsumerSweptIsDroppedAndNothingIsLost() throws Exception {
         RingCore[] ring = ring(VARIANT_MPSC);
         RingCore producer = ring[0];
         RingCore consumer = ring[1];
         int aligned = align(RECORD_HEADER + 40);
-        long reserved = producer.reserve(aligned);
+        long reserved = producer.reserve(aligned, false);
         assertThat(reserved).isZero();
         // the unblock timeout passed (0 here) with the header still zero: the consumer skips the space
         assertThat(consumer.unblock(0)).isTrue();
         long skippedHeader = region.bytes().readVolatileLong(HEADER_LENGTH);
         assertThat((int) skippedHeader).as("turned into padding").isPositive();
         // the held-up producer now finishes its claim: it must find the header taken and write nothing
-        assertThat(producer.claimReserved(reserved, aligned, RECORD_HEADER + 40)).isEqualTo(-1);
+        assertThat(producer.claimByCas(reserved, aligned, RECORD_HEADER + 40)).isEqualTo(-1);
         assertThat(region.bytes().readVolatileLong(HEADER_LENGTH)).isEqualTo(skippedHeader);
         // its caller (send) retries: the message arrives once, after the skipped space
         send(producer, "retried");
@@ -79,20 +191,20 @@ class RingCoreClaimTest {
     }
 
     @Test
-    void skippingAnUnwrittenClaimAlsoVoidsTheUnwrittenClaimsBehindIt() throws Exception {
+    void sweepingAnUnnamedClaimAlsoVoidsTheUnnamedClaimsBehindIt() throws Exception {
         RingCore[] ring = ring(VARIANT_MPSC);
         RingCore producer = ring[0];
         RingCore consumer = ring[1];
         int a = align(RECORD_HEADER + 20);
         int b = align(RECORD_HEADER + 100);
-        long first = producer.reserve(a);
-        long second = producer.reserve(b);
+        long first = producer.reserve(a, false);
+        long second = producer.reserve(b, false);
         send(producer, "committed");
         assertThat(poll(consumer)).as("blocked by the open claims").isNull();
         assertThat(consumer.unblock(0)).isTrue();
         // both held-up producers find their headers taken; neither writes
-        assertThat(producer.claimReserved(second, b, RECORD_HEADER + 100)).isEqualTo(-1);
-        assertThat(producer.claimReserved(first, a, RECORD_HEADER + 20)).isEqualTo(-1);
+        assertThat(producer.claimByCas(second, b, RECORD_HEADER + 100)).isEqualTo(-1);
+        assertThat(producer.claimByCas(first, a, RECORD_HEADER + 20)).isEqualTo(-1);
         assertThat(poll(consumer)).isEqualTo("committed");
         assertThat(poll(consumer)).isNull();
         assertThat(consumer.backlog()).isZero();
@@ -101,7 +213,7 @@ class RingCoreClaimTest {
     }
 
     @Test
-    void aWrapAroundClaimWhosePaddingWasSkippedGivesUpItsRecordAtTheStart() throws Exception {
+    void anUnnamedWrapAroundClaimWhosePaddingWasSweptGivesUpItsRecordAtTheStart() throws Exception {
         RingCore[] ring = ring(VARIANT_MPSC);
         RingCore producer = ring[0];
         RingCore consumer = ring[1];
@@ -115,10 +227,10 @@ class RingCoreClaimTest {
         }
         assertThat(consumer.backlog()).isZero();
         int aligned = align(RECORD_HEADER + 100);
-        long reserved = producer.reserve(aligned); // padding of 64 bytes at the end, the record at index 0
+        long reserved = producer.reserve(aligned, false); // padding of 64 bytes at the end, the record at index 0
         assertThat((int) reserved & (CAPACITY - 1)).isEqualTo(CAPACITY - 64);
         assertThat(consumer.unblock(0)).isTrue(); // sweeps the 64 bytes up to the end
-        assertThat(producer.claimReserved(reserved, aligned, RECORD_HEADER + 100)).isEqualTo(-1);
+        assertThat(producer.claimByCas(reserved, aligned, RECORD_HEADER + 100)).isEqualTo(-1);
         // the record at index 0 became padding of the claim's size: the consumer passes it without a wait
         assertThat(poll(consumer)).isNull();
         assertThat(consumer.backlog()).isZero();

@@ -1,0 +1,32 @@
+package org.ipc4j.shm.internal;
+
+import org.ipc4j.api.OpenOptions;
+import org.ipc4j.shm.SharedMemory;
+
+/**
+ * A producer process stopped where a multi-producer claim is most fragile: {@code NAME} attaches as a
+ * producer of the existing multi-producer ring NAME, moves the tail for a 40-byte record (naming the claim in
+ * its slot), prints "RESERVED" and sleeps without ever writing the record's header, until killed. Exit 1
+ * with a stack trace on failure.
+ */
+public final class ReservingProducerTestApp {
+    private ReservingProducerTestApp() {
+    }
+
+    public static void main(String[] args) {
+        try (SharedMemory region = SharedMemory.open(args[0], OpenOptions.open())) {
+            RingCore ring = RingCore.attach((MappedStore) region.bytes(), 0, region.path(), RingLayout.KIND_RING,
+                    RingLayout.VARIANT_MPSC);
+            if (!ring.attachProducer()) {
+                throw new IllegalStateException("no producer slot");
+            }
+            long at = ring.reserve(RingLayout.align(RingLayout.RECORD_HEADER + 40), true);
+            System.out.println("RESERVED " + at);
+            System.out.flush();
+            Thread.sleep(600_000);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+}
