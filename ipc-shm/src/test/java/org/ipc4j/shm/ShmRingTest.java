@@ -175,9 +175,10 @@ class ShmRingTest {
     }
 
     /**
-     * The state a consumer killed between the last two stores of step 5 leaves: the record it was releasing
-     * is all zeros but {@code head} still points at it. A data record and a padding record (the wrap), each
-     * zeroed through a separate mapping of the file as the dying consumer would have left them.
+     * The state a consumer killed after releasing records but before publishing {@code head} leaves: the
+     * records are all zeros but {@code head} still points at the first. Two data records (released in one
+     * batch) and a padding record (the wrap), zeroed through a separate mapping of the file as the dying
+     * consumer would have left them.
      */
     @Test
     void aConsumerKilledAfterZeroingARecordButBeforeMovingHeadIsResumedPastIt() throws Exception {
@@ -196,13 +197,14 @@ class ShmRingTest {
                     assertThat(consumer.tryReceive(in)).isEqualTo(40);
                 }
             }
-            // message 2 was delivered, zeroed, and its consumer died before moving head past it
+            // messages 2 and 3 were delivered and zeroed in one batch, and their consumer died before
+            // publishing head past them
             assertThat(raw.bytes().readLong(256)).isEqualTo(96);
-            for (int at = 96; at < 144; at += 8) {
+            for (int at = 96; at < 192; at += 8) {
                 raw.bytes().writeLong(data + at, 0L);
             }
             try (ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER)) {
-                for (int i = 3; i < 5; i++) {
+                for (int i = 4; i < 5; i++) {
                     in.clear();
                     assertThat(consumer.receive(in, Duration.ofSeconds(2))).isEqualTo(40);
                     assertThat(text(in)).startsWith("message " + i + " ");

@@ -329,11 +329,11 @@ public final class RingCore {
     }
 
     /**
-     * Finishes step 5 for a consumer killed between zeroing a record and publishing {@code head}: it left
+     * Finishes step 5 for a consumer killed between releasing records and publishing {@code head}: it left
      * zeros at {@code head} although {@code tail} is past it. With one producer every record in
-     * {@code [head, tail)} had its header written before {@code tail} covered it, and headers only become 0
-     * when consumed, so the zeros are that one released record: the next record starts at the first word that
-     * is not 0 (or at {@code tail}). Without this the new consumer would wait at the zeros forever. With many
+     * {@code [head, tail)} had its header written before {@code tail} covered it, and a header becomes 0 only
+     * after its record is zeroed, so the zeros are released records: the next record starts at the first word
+     * that is not 0 (or at {@code tail}). Without this the new consumer would wait at the zeros forever. With many
      * producers a zero at {@code head} may also be a claim whose header is not written yet; the unblock sweep
      * handles that case (see {@link #unblock}).
      */
@@ -452,6 +452,9 @@ public final class RingCore {
                 long h = M.readVolatileLong(headAddr);
                 headCache = h;
                 if (t + required - h > capacity) {
+                    if (reserving) {
+                        M.writeOrderedLong(reservationAddr, 0L); // a failed CAS may have left a stale name
+                    }
                     return -1;
                 }
             }
@@ -479,6 +482,9 @@ public final class RingCore {
             index = 0;
         }
         M.writeLong(data + index, header(-recordLength, dataTag));
+        // The claim no longer needs its name: a zero at a position named by a live producer is then always an
+        // unwritten claim, never a record some consumer released (killed before it moved head).
+        M.writeOrderedLong(reservationAddr, 0L);
         return index;
     }
 
@@ -636,7 +642,16 @@ public final class RingCore {
     }
 
     private void consume(long address, int aligned) {
-        long h = head;
+        releaseRecord(address, aligned);
+        M.writeOrderedLong(headAddr, head);
+    }
+
+    /**
+     * Steps 5 of the format without the head store: marks the record consumed, zeroes it, and moves the local
+     * head past it. The caller publishes {@code head}, per message or once per batch: records released but
+     * not yet published are all zeros below the published head, which a restarted consumer skips.
+     */
+    private void releaseRecord(long address, int aligned) {
         // Mark it consumed before zeroing: a consumer killed here restarts by skipping it, not redelivering.
         M.writeLong(address, header(aligned, TYPE_PADDING));
         if (aligned <= 256) {
@@ -649,34 +664,43 @@ public final class RingCore {
         }
         // Release: whoever sees the zero header (a restarted consumer, see skipReleasedRecord) sees zeros behind it.
         M.writeOrderedLong(address, 0L);
-        head = h + aligned;
-        M.writeOrderedLong(headAddr, h + aligned);
+        head += aligned;
     }
 
-    /** Delivers up to {@code limit} messages to the handler; returns how many. */
+    /**
+     * Delivers up to {@code limit} messages to the handler; returns how many. The head is published once for
+     * the batch (as Agrona's consumer does), so producers see the room when the batch is done.
+     */
     public int read(MessageHandler handler, int limit) throws CorruptedStateException {
         int count = 0;
-        while (count < limit) {
-            long h = head;
-            int index = (int) h & mask;
-            long address = data + index;
-            int length = M.readVolatileInt(address);
-            if (length <= 0) {
-                break;
-            }
-            int tag = M.readInt(address + 4);
-            int aligned = checkRecord(length, index, tag);
-            if (tagType(tag) == TYPE_DATA) {
-                count++;
-                try {
-                    handler.onMessage(store, dataIndex + index + RECORD_HEADER, length - RECORD_HEADER);
-                } finally {
-                    consume(address, aligned);
+        long start = head;
+        try {
+            while (count < limit) {
+                long h = head;
+                int index = (int) h & mask;
+                long address = data + index;
+                int length = M.readVolatileInt(address);
+                if (length <= 0) {
+                    break;
                 }
-            } else if (covered(h, aligned)) {
-                consume(address, aligned);
-            } else {
-                break;
+                int tag = M.readInt(address + 4);
+                int aligned = checkRecord(length, index, tag);
+                if (tagType(tag) == TYPE_DATA) {
+                    count++;
+                    try {
+                        handler.onMessage(store, dataIndex + index + RECORD_HEADER, length - RECORD_HEADER);
+                    } finally {
+                        releaseRecord(address, aligned);
+                    }
+                } else if (covered(h, aligned)) {
+                    releaseRecord(address, aligned);
+                } else {
+                    break;
+                }
+            }
+        } finally {
+            if (head != start) {
+                M.writeOrderedLong(headAddr, head);
             }
         }
         return count;

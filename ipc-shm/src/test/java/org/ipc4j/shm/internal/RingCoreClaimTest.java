@@ -120,6 +120,27 @@ class RingCoreClaimTest {
     }
 
     @Test
+    void aRecordAConsumerDiedReleasingIsSweptEvenWhileItsProducerLives() throws Exception {
+        RingCore[] ring = ring(VARIANT_MPSC);
+        RingCore producer = ring[0];
+        RingCore consumer = ring[1];
+        send(producer, "first");
+        assertThat(region.bytes().readVolatileLong(PRODUCER_SLOTS_OFFSET + SLOT_RESERVATION))
+                .as("the name is dropped once the header is written").isZero();
+        // the consumer delivered "first", zeroed it and died before moving head: zeros at head, tail beyond
+        region.bytes().writeOrderedLong(HEADER_LENGTH + 8, 0L);
+        region.bytes().writeOrderedLong(HEADER_LENGTH, 0L);
+        assertThat(poll(consumer)).isNull();
+        // nobody names the position (the live producer's last claim was written): swept after the timeout
+        assertThat(consumer.unblock(Long.MAX_VALUE)).isFalse();
+        assertThat(consumer.unblock(0)).isTrue();
+        assertThat(poll(consumer)).isNull();
+        assertThat(consumer.backlog()).isZero();
+        send(producer, "next");
+        assertThat(poll(consumer)).isEqualTo("next");
+    }
+
+    @Test
     void aClaimWhoseOwnerIsUnknownIsSweptAfterTheTimeout() throws Exception {
         RingCore[] ring = ring(VARIANT_MPSC);
         RingCore producer = ring[0];
