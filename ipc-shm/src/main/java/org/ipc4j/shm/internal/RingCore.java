@@ -263,9 +263,10 @@ public final class RingCore {
     public boolean attachProducer() {
         int slots = variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS;
         for (int n = 0; n < slots; n++) {
-            // Even slots first: two 32-byte slots share a cache line, and each producer writes its reservation
-            // word per message, so the first 32 producers get a line each.
-            int i = slots == 1 ? 0 : n < slots / 2 ? 2 * n : 2 * (n - slots / 2) + 1;
+            // Every fourth slot first (0, 4, ..., 60, then 2, 6, ..., then the odd ones): two 32-byte slots share
+            // a cache line, lines are fetched in pairs, and each producer writes its reservation word per message,
+            // so the first 16 producers get 128 bytes each and the first 32 a line each.
+            int i = slots == 1 ? 0 : SLOT_ORDER[n];
             int gen = acquire(producerSlot(i));
             if (gen > 0) {
                 slot = i;
@@ -279,6 +280,19 @@ public final class RingCore {
             }
         }
         return false;
+    }
+
+    private static final int[] SLOT_ORDER = slotOrder();
+
+    private static int[] slotOrder() {
+        int[] order = new int[MAX_PRODUCERS];
+        int n = 0;
+        for (int start : new int[] {0, 2, 1, 3}) {
+            for (int i = start; i < MAX_PRODUCERS; i += 4) {
+                order[n++] = i;
+            }
+        }
+        return order;
     }
 
     /** Describes who holds the producer slots, for an error message. */
@@ -351,10 +365,26 @@ public final class RingCore {
         M.writeOrderedLong(headAddr, p);
     }
 
+    /**
+     * Leaves the producer slot. A named claim in flight on another thread is waited for first (it takes
+     * nanoseconds unless that thread is descheduled): once the slot says "closed", the consumer may sweep a
+     * position it names, and a new owner may take the slot and its reservation word. If the claim does not
+     * end within a second (a stopped thread), the slot is kept: it stays held by this live process, so the
+     * consumer keeps waiting for the claim instead of sweeping it, and the slot is free when the process ends.
+     */
     public void detachProducer() {
-        if (slot >= 0) {
-            release(producerSlot(slot), generation);
+        if (slot < 0) {
+            return;
         }
+        closing = true;
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (namedClaim) {
+            if (System.nanoTime() > deadline) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        release(producerSlot(slot), generation);
     }
 
     public void detachConsumer() {
@@ -427,17 +457,42 @@ public final class RingCore {
         } else {
             Thread me = Thread.currentThread();
             boolean reserving = reserver.get() == me || reserver.compareAndSet(null, me);
-            long t = reserve(aligned, reserving);
-            if (t < 0) {
-                return -1;
+            if (reserving) {
+                index = claimNamed(aligned, recordLength);
+            } else {
+                long t = reserve(aligned, false);
+                index = t < 0 ? -1 : claimByCas(t, aligned, recordLength);
             }
-            index = reserving ? claimReserved(t, aligned, recordLength) : claimByCas(t, aligned, recordLength);
             if (index < 0) {
                 return -1;
             }
         }
         return dataIndex + index + RECORD_HEADER;
     }
+
+    /**
+     * A named multi-producer claim, fenced against {@link #detachProducer}: the slot must still be ours while
+     * its reservation word is written and until the headers are. Both sides write their flag, then read the
+     * other's (volatile: sequentially consistent), so either this claim sees the close and makes none, or the
+     * close sees the claim and waits for it. Returns the record's data index, or -1.
+     */
+    private int claimNamed(int aligned, int recordLength) {
+        namedClaim = true;
+        try {
+            if (closing) {
+                return -1;
+            }
+            long t = reserve(aligned, true);
+            return t < 0 ? -1 : claimReserved(t, aligned, recordLength);
+        } finally {
+            namedClaim = false;
+        }
+    }
+
+    /** Set by the reserving thread for the duration of a named claim. */
+    volatile boolean namedClaim;
+    /** Set by {@link #detachProducer} before it waits for a named claim in flight. */
+    private volatile boolean closing;
 
     /**
      * Multi-producer step 1: moves {@code tail} past a record of {@code aligned} bytes (and the padding before
@@ -478,8 +533,13 @@ public final class RingCore {
         int index = (int) t & mask;
         int toEnd = capacity - index;
         if (aligned > toEnd) {
-            M.writeLong(data + index, header(toEnd, padTag));
-            index = 0;
+            // The name covers the padding's position only. The record at index 0 goes first and the padding
+            // is published after it (release): a consumer can reach index 0 only through the padding, and then
+            // sees the record's header, never an unnamed zero there.
+            M.writeLong(data, header(-recordLength, dataTag));
+            M.writeOrderedLong(data + index, header(toEnd, padTag));
+            M.writeOrderedLong(reservationAddr, 0L);
+            return 0;
         }
         M.writeLong(data + index, header(-recordLength, dataTag));
         // The claim no longer needs its name: a zero at a position named by a live producer is then always an

@@ -140,6 +140,44 @@ class RingCoreClaimTest {
         assertThat(poll(consumer)).isEqualTo("next");
     }
 
+    private long producerOwner(int slot) {
+        return region.bytes().readVolatileLong(PRODUCER_SLOTS_OFFSET + (long) slot * SLOT_LENGTH);
+    }
+
+    @Test
+    void closingWaitsForANamedClaimInFlightAndThenRefusesNewOnes() throws Exception {
+        RingCore[] ring = ring(VARIANT_MPSC);
+        RingCore producer = ring[0];
+        send(producer, "before");
+        // another thread of this producer end is inside a named claim (between naming it and its headers)
+        producer.namedClaim = true;
+        Thread closer = new Thread(producer::detachProducer);
+        closer.start();
+        closer.join(200);
+        assertThat(closer.isAlive()).as("close waits for the claim").isTrue();
+        assertThat((int) producerOwner(0)).as("the slot still names this process").isNotZero();
+        producer.namedClaim = false;
+        closer.join(5000);
+        assertThat(closer.isAlive()).isFalse();
+        assertThat((int) producerOwner(0)).as("left cleanly").isZero();
+        // a claim that starts after the close has begun makes none
+        assertThat(producer.tryClaim(8)).isEqualTo(-1);
+        assertThat(region.bytes().readVolatileLong(PRODUCER_SLOTS_OFFSET + SLOT_RESERVATION)).isZero();
+        assertThat(poll(ring[1])).isEqualTo("before");
+    }
+
+    @Test
+    void aClaimStuckInFlightKeepsTheSlotRatherThanLeaveItsSpaceToTheSweep() throws Exception {
+        RingCore[] ring = ring(VARIANT_MPSC);
+        RingCore producer = ring[0];
+        producer.namedClaim = true; // a stopped thread, never finishing its claim
+        long start = System.nanoTime();
+        producer.detachProducer();
+        assertThat(System.nanoTime() - start).as("gives up after about a second").isGreaterThan(900_000_000L);
+        assertThat((int) producerOwner(0)).as("kept: still this live process").isNotZero();
+        producer.namedClaim = false;
+    }
+
     @Test
     void aClaimWhoseOwnerIsUnknownIsSweptAfterTheTimeout() throws Exception {
         RingCore[] ring = ring(VARIANT_MPSC);
