@@ -378,7 +378,7 @@ public final class RingCore {
         }
         closing = true;
         long deadline = System.nanoTime() + 1_000_000_000L;
-        while (namedClaim) {
+        while (namedClaim != 0) {
             if (System.nanoTime() > deadline) {
                 return;
             }
@@ -471,26 +471,47 @@ public final class RingCore {
     }
 
     /**
-     * A named multi-producer claim, fenced against {@link #detachProducer}: the slot must still be ours while
-     * its reservation word is written and until the headers are. Both sides write their flag, then read the
-     * other's (volatile: sequentially consistent), so either this claim sees the close and makes none, or the
-     * close sees the claim and waits for it. Returns the record's data index, or -1.
+     * A named multi-producer claim, kept from racing {@link #detachProducer} (a close on another thread) without
+     * a fence of its own: the flag below is a release store, and the tail CAS that follows it is the fence. A
+     * close that saw the flag waits for the claim to end. A close that did not see it (the store was still in
+     * flight) had set {@code closing} before, which the claim then sees after its CAS: it writes its headers by
+     * CAS from 0 instead, as an unnamed claim does, so a sweep of a now closed slot voids the claim rather than
+     * letting it write into swept space. Returns the record's data index, or -1.
      */
     private int claimNamed(int aligned, int recordLength) {
-        namedClaim = true;
+        NAMED_CLAIM.setRelease(this, 1);
         try {
             if (closing) {
                 return -1;
             }
             long t = reserve(aligned, true);
-            return t < 0 ? -1 : claimReserved(t, aligned, recordLength);
+            if (t < 0) {
+                return -1;
+            }
+            if (closing) {
+                int index = claimByCas(t, aligned, recordLength);
+                // only our own name: the slot may already be another producer's
+                M.compareAndSwapLong(reservationAddr, t + 1, 0L);
+                return index;
+            }
+            return claimReserved(t, aligned, recordLength);
         } finally {
-            namedClaim = false;
+            NAMED_CLAIM.setRelease(this, 0);
         }
     }
 
-    /** Set by the reserving thread for the duration of a named claim. */
-    volatile boolean namedClaim;
+    /** 1 while the reserving thread is inside a named claim (release stores; read by a closing thread). */
+    volatile int namedClaim;
+    private static final java.lang.invoke.VarHandle NAMED_CLAIM = namedClaimHandle();
+
+    private static java.lang.invoke.VarHandle namedClaimHandle() {
+        try {
+            return java.lang.invoke.MethodHandles.lookup().findVarHandle(RingCore.class, "namedClaim", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Set by {@link #detachProducer} before it waits for a named claim in flight. */
     private volatile boolean closing;
 

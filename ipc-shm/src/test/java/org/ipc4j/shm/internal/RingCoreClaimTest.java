@@ -150,13 +150,13 @@ class RingCoreClaimTest {
         RingCore producer = ring[0];
         send(producer, "before");
         // another thread of this producer end is inside a named claim (between naming it and its headers)
-        producer.namedClaim = true;
+        producer.namedClaim = 1;
         Thread closer = new Thread(producer::detachProducer);
         closer.start();
         closer.join(200);
         assertThat(closer.isAlive()).as("close waits for the claim").isTrue();
         assertThat((int) producerOwner(0)).as("the slot still names this process").isNotZero();
-        producer.namedClaim = false;
+        producer.namedClaim = 0;
         closer.join(5000);
         assertThat(closer.isAlive()).isFalse();
         assertThat((int) producerOwner(0)).as("left cleanly").isZero();
@@ -170,12 +170,12 @@ class RingCoreClaimTest {
     void aClaimStuckInFlightKeepsTheSlotRatherThanLeaveItsSpaceToTheSweep() throws Exception {
         RingCore[] ring = ring(VARIANT_MPSC);
         RingCore producer = ring[0];
-        producer.namedClaim = true; // a stopped thread, never finishing its claim
+        producer.namedClaim = 1; // a stopped thread, never finishing its claim
         long start = System.nanoTime();
         producer.detachProducer();
         assertThat(System.nanoTime() - start).as("gives up after about a second").isGreaterThan(900_000_000L);
         assertThat((int) producerOwner(0)).as("kept: still this live process").isNotZero();
-        producer.namedClaim = false;
+        producer.namedClaim = 0;
     }
 
     @Test
