@@ -62,9 +62,9 @@ public final class RingCore {
     private long tail;
     private long reservationAddr;
     /**
-     * The one thread of this producer object that publishes reservations (the first to claim). Other threads
-     * sharing the object claim the other way, writing headers by CAS from 0: one reservation word per slot
-     * cannot name several open claims.
+     * The one thread of this producer object that publishes reservations (the first to claim, replaced when it
+     * has ended). Other threads sharing the object claim the other way, writing headers by CAS from 0: one
+     * reservation word per slot cannot name several open claims.
      */
     private final java.util.concurrent.atomic.AtomicReference<Thread> reserver =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -456,7 +456,10 @@ public final class RingCore {
             M.writeOrderedLong(tailAddr, t + required);
         } else {
             Thread me = Thread.currentThread();
-            boolean reserving = reserver.get() == me || reserver.compareAndSet(null, me);
+            Thread current = reserver.get();
+            // a reserving thread that has ended cannot be inside a claim: its role passes on
+            boolean reserving = current == me
+                    || ((current == null || !current.isAlive()) && reserver.compareAndSet(current, me));
             if (reserving) {
                 index = claimNamed(aligned, recordLength);
             } else {

@@ -179,6 +179,35 @@ class RingCoreClaimTest {
     }
 
     @Test
+    void theNamingRolePassesOnWhenItsThreadHasEnded() throws Exception {
+        RingCore[] ring = ring(VARIANT_MPSC);
+        RingCore producer = ring[0];
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread first = new Thread(() -> {
+            send(producer, "first"); // takes the naming role
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        first.start();
+        while (producer.backlog() == 0) {
+            Thread.onSpinWait();
+        }
+        // A non-zero word where the next header goes tells the two ways apart: an unnamed claim writes its
+        // header by CAS from 0 and gives up; a named one stores it.
+        long tail = region.bytes().readVolatileLong(TAIL_OFFSET);
+        region.bytes().writeOrderedLong(HEADER_LENGTH + (tail & (CAPACITY - 1)), 12345L);
+        assertThat(producer.tryClaim(4)).as("while the first thread lives, this one claims unnamed").isEqualTo(-1);
+        done.countDown();
+        first.join();
+        tail = region.bytes().readVolatileLong(TAIL_OFFSET);
+        region.bytes().writeOrderedLong(HEADER_LENGTH + (tail & (CAPACITY - 1)), 12345L);
+        assertThat(producer.tryClaim(4)).as("the role passed on: a named claim").isPositive();
+    }
+
+    @Test
     void aClaimWhoseOwnerIsUnknownIsSweptAfterTheTimeout() throws Exception {
         RingCore[] ring = ring(VARIANT_MPSC);
         RingCore producer = ring[0];
