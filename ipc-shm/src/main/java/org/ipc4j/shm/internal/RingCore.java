@@ -455,22 +455,26 @@ public final class RingCore {
             tail = t + required;
             M.writeOrderedLong(tailAddr, t + required);
         } else {
-            Thread me = Thread.currentThread();
-            Thread current = reserver.get();
-            // a reserving thread that has ended cannot be inside a claim: its role passes on
-            boolean reserving = current == me
-                    || ((current == null || !current.isAlive()) && reserver.compareAndSet(current, me));
-            if (reserving) {
-                index = claimNamed(aligned, recordLength);
-            } else {
-                long t = reserve(aligned, false);
-                index = t < 0 ? -1 : claimByCas(t, aligned, recordLength);
-            }
+            index = claimMany(aligned, recordLength);
             if (index < 0) {
                 return -1;
             }
         }
         return dataIndex + index + RECORD_HEADER;
+    }
+
+    /** The multi-producer claim, kept out of {@link #tryClaim} so that the single-producer path stays small. */
+    private int claimMany(int aligned, int recordLength) {
+        Thread me = Thread.currentThread();
+        Thread current = reserver.get();
+        // a reserving thread that has ended cannot be inside a claim: its role passes on
+        boolean reserving = current == me
+                || ((current == null || !current.isAlive()) && reserver.compareAndSet(current, me));
+        if (reserving) {
+            return claimNamed(aligned, recordLength);
+        }
+        long t = reserve(aligned, false);
+        return t < 0 ? -1 : claimByCas(t, aligned, recordLength);
     }
 
     /**
