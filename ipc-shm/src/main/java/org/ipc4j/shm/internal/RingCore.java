@@ -484,6 +484,12 @@ public final class RingCore {
      * flight) had set {@code closing} before, which the claim then sees after its CAS: it writes its headers by
      * CAS from 0 instead, as an unnamed claim does, so a sweep of a now closed slot voids the claim rather than
      * letting it write into swept space. Returns the record's data index, or -1.
+     *
+     * <p>Left open: the name store itself may land after the close if this thread is preempted between its
+     * closing check and the store (the flag's release store may be ordered after that check); if in that
+     * time another process has taken the slot over and is itself stalled, longer than the unblock timeout,
+     * between naming a claim and writing it, the late store unnames that claim. Closing this needs a fence per
+     * claim, which costs a third of the multi-producer throughput here, or an asymmetric barrier.
      */
     private int claimNamed(int aligned, int recordLength) {
         NAMED_CLAIM.setRelease(this, 1);
