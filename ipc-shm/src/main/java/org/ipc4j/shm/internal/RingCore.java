@@ -658,13 +658,7 @@ public final class RingCore {
             // takes to copy: read the source address once and copy in words.
             long from = U.getLong(src, BUFFER_ADDRESS) + position;
             if ((from & 7) == 0) {
-                int at = 0;
-                for (; at <= length - 8; at += 8) {
-                    M.writeLong(to + at, M.readLong(from + at));
-                }
-                for (; at < length; at++) {
-                    M.writeByte(to + at, M.readByte(from + at));
-                }
+                copyWords(from, to, length);
             } else {
                 U.copyMemory(from, to, length);
             }
@@ -680,17 +674,21 @@ public final class RingCore {
     private void copyOut(long from, ByteBuffer dst, int position, int length) {
         if (length <= SMALL_COPY && dst.isDirect() && BUFFER_ADDRESS >= 0 && !dst.isReadOnly()) {
             // As in put: a short message is cheaper to copy in words than through the bulk ByteBuffer copy.
-            long to = U.getLong(dst, BUFFER_ADDRESS) + position;
-            int at = 0;
-            for (; at <= length - 8; at += 8) {
-                M.writeLong(to + at, M.readLong(from + at));
-            }
-            for (; at < length; at++) {
-                M.writeByte(to + at, M.readByte(from + at));
-            }
+            copyWords(from, U.getLong(dst, BUFFER_ADDRESS) + position, length);
             Reference.reachabilityFence(dst);
         } else {
             dst.put(position, view, (int) (from - regionAddress), length);
+        }
+    }
+
+    /** Copies a short message in 8-byte words, then the bytes left over. */
+    private static void copyWords(long from, long to, int length) {
+        int at = 0;
+        for (; at <= length - 8; at += 8) {
+            M.writeLong(to + at, M.readLong(from + at));
+        }
+        for (; at < length; at++) {
+            M.writeByte(to + at, M.readByte(from + at));
         }
     }
 

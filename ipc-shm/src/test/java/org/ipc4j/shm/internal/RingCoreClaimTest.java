@@ -50,6 +50,18 @@ class RingCoreClaimTest {
         assertThat(producer.tryCommit(at)).isTrue();
     }
 
+    /** Sends and drains messages until the ring's position is 64 bytes before the end of the data area. */
+    private static void moveTo64BeforeTheEnd(RingCore producer, RingCore consumer) throws Exception {
+        for (int i = 0; i < 7; i++) {
+            send(producer, "x".repeat(504));
+        }
+        send(producer, "y".repeat(440));
+        while (poll(consumer) != null) {
+            // drain
+        }
+        assertThat(consumer.backlog()).isZero();
+    }
+
     private static String poll(RingCore consumer) throws Exception {
         ByteBuffer in = ByteBuffer.allocate(600);
         int n = consumer.poll(in);
@@ -229,15 +241,7 @@ class RingCoreClaimTest {
         RingCore[] ring = ring(VARIANT_MPSC);
         RingCore producer = ring[0];
         RingCore consumer = ring[1];
-        // move to 64 bytes before the end
-        for (int i = 0; i < 7; i++) {
-            send(producer, "x".repeat(504));
-        }
-        send(producer, "y".repeat(440));
-        while (poll(consumer) != null) {
-            // drain
-        }
-        assertThat(consumer.backlog()).isZero();
+        moveTo64BeforeTheEnd(producer, consumer);
         long reserved = producer.reserve(align(RECORD_HEADER + 100), true); // padding of 64 at the end, record at 0
         assertThat((int) reserved & (CAPACITY - 1)).isEqualTo(CAPACITY - 64);
         kill(0);
@@ -305,15 +309,7 @@ class RingCoreClaimTest {
         RingCore[] ring = ring(VARIANT_MPSC);
         RingCore producer = ring[0];
         RingCore consumer = ring[1];
-        // move to 64 bytes before the end
-        for (int i = 0; i < 7; i++) {
-            send(producer, "x".repeat(504));
-        }
-        send(producer, "y".repeat(440));
-        while (poll(consumer) != null) {
-            // drain
-        }
-        assertThat(consumer.backlog()).isZero();
+        moveTo64BeforeTheEnd(producer, consumer);
         int aligned = align(RECORD_HEADER + 100);
         long reserved = producer.reserve(aligned, false); // padding of 64 bytes at the end, the record at index 0
         assertThat((int) reserved & (CAPACITY - 1)).isEqualTo(CAPACITY - 64);
