@@ -23,11 +23,43 @@ import java.util.regex.Pattern;
  * is {@code host:port}. Parameter values are typed on read: sizes take {@code k}, {@code m}, {@code g}
  * suffixes (powers of 1024), durations take {@code ms}, {@code s}, {@code m}. Providers call
  * {@link #requireOnly(Set)} so that a misspelt parameter is an error rather than silently ignored.
+ *
+ * <p><b>One vocabulary.</b> A parameter that means the same thing on several schemes has the same name and
+ * the same value syntax on all of them, read by the methods below:
+ * <table>
+ *   <caption>Shared parameters</caption>
+ *   <tr><th>name</th><th>meaning</th><th>read by</th></tr>
+ *   <tr><td>{@code mode}</td><td>{@code create}, {@code open} or {@code openOrCreate}</td><td>{@link #openOptions(OpenMode)}</td></tr>
+ *   <tr><td>{@code perm}</td><td>octal permission bits of a new object, e.g. {@code 0600}</td><td>{@link #openOptions(OpenMode)}</td></tr>
+ *   <tr><td>{@code unlink}</td><td>remove the name when this endpoint closes</td><td>{@link #openOptions(OpenMode)}</td></tr>
+ *   <tr><td>{@code role}</td><td>{@code auto}, {@code a} or {@code b}: see {@link Role}</td><td>{@link #role()}</td></tr>
+ *   <tr><td>{@code maxmsg}</td><td>the largest message, always in bytes ({@code 64k})</td><td>{@link #maxMessage(long, long)}</td></tr>
+ *   <tr><td>{@code capacity}</td><td>bytes a channel buffers per direction</td><td>{@link #size(String, long)}</td></tr>
+ *   <tr><td>{@code depth}</td><td>how many messages a queue holds</td><td>{@link #count(String, long, long, long)}</td></tr>
+ *   <tr><td>{@code timeout}</td><td>how long opening waits for the peer</td><td>{@link #duration(String, Duration)}</td></tr>
+ * </table>
  */
 public final class IpcUri {
     private static final Pattern SCHEME = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*):(.*)", Pattern.DOTALL);
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kKmMgG]?)[bB]?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)?");
+
+    /** {@code mode=create|open|openOrCreate}. */
+    public static final String MODE = "mode";
+    /** {@code perm=0600}: octal permission bits of a newly created object. */
+    public static final String PERM = "perm";
+    /** {@code unlink=true}: remove the name when this endpoint closes. */
+    public static final String UNLINK = "unlink";
+    /** {@code role=auto|a|b}: the side of a two-party channel, see {@link Role}. */
+    public static final String ROLE = "role";
+    /** {@code maxmsg=64k}: the largest message in bytes. */
+    public static final String MAXMSG = "maxmsg";
+    /** {@code capacity=1m}: bytes buffered per direction. */
+    public static final String CAPACITY = "capacity";
+    /** {@code depth=10}: how many messages a queue holds. */
+    public static final String DEPTH = "depth";
+    /** {@code timeout=30s}: how long opening waits for the other side. */
+    public static final String TIMEOUT = "timeout";
 
     private final String text;
     private final String scheme;
@@ -190,6 +222,88 @@ public final class IpcUri {
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofMillis(n);
         };
+    }
+
+    /**
+     * The open options named by {@code mode}, {@code perm} and {@code unlink}: {@code defaultMode}, owner-only
+     * permissions and no unlink on close unless the address says otherwise.
+     *
+     * @throws IllegalArgumentException for a mode other than create/open/openOrCreate, or bits that are
+     *     not octal read/write bits
+     */
+    public OpenOptions openOptions(OpenMode defaultMode) {
+        Objects.requireNonNull(defaultMode, "defaultMode");
+        String m = params.get(MODE);
+        OpenMode mode = defaultMode;
+        if (m != null) {
+            mode = switch (m.trim().toLowerCase(Locale.ROOT)) {
+                case "create" -> OpenMode.CREATE;
+                case "open" -> OpenMode.OPEN;
+                case "openorcreate" -> OpenMode.OPEN_OR_CREATE;
+                default -> throw bad(MODE, m, "create, open or openOrCreate");
+            };
+        }
+        OpenOptions options = OpenOptions.of(mode).unlinkOnClose(bool(UNLINK, false));
+        String perm = params.get(PERM);
+        if (perm != null) {
+            int bits;
+            try {
+                bits = Integer.parseInt(perm.trim(), 8);
+            } catch (NumberFormatException e) {
+                throw bad(PERM, perm, "an octal mode such as 0600 or 0660");
+            }
+            try {
+                options = options.permissions(bits);
+            } catch (IllegalArgumentException e) {
+                throw bad(PERM, perm, "made of read/write bits only (at most 0666)");
+            }
+        }
+        return options;
+    }
+
+    /**
+     * The side named by {@code role}, {@link Role#AUTO} if absent.
+     *
+     * @throws IllegalArgumentException for a value other than auto, a or b
+     */
+    public Role role() {
+        String r = params.get(ROLE);
+        if (r == null) {
+            return Role.AUTO;
+        }
+        try {
+            return Role.parse(r);
+        } catch (IllegalArgumentException e) {
+            throw bad(ROLE, r, "auto, a or b");
+        }
+    }
+
+    /**
+     * The largest message in bytes named by {@code maxmsg} (a size: {@code 4096}, {@code 64k}), or
+     * {@code defaultValue}.
+     *
+     * @throws IllegalArgumentException if it is not a size, or outside 1..{@code limit}
+     */
+    public int maxMessage(long defaultValue, long limit) {
+        long max = size(MAXMSG, defaultValue);
+        if (max < 1 || max > limit || max > Integer.MAX_VALUE) {
+            throw bad(MAXMSG, params.getOrDefault(MAXMSG, String.valueOf(defaultValue)),
+                    "a size in bytes from 1 to " + Math.min(limit, Integer.MAX_VALUE));
+        }
+        return (int) max;
+    }
+
+    /**
+     * A whole-number parameter within {@code min..max} (a count such as {@code depth}), or {@code defaultValue}.
+     *
+     * @throws IllegalArgumentException if it is not a whole number in range
+     */
+    public long count(String key, long defaultValue, long min, long max) {
+        long value = integer(key, defaultValue);
+        if (value < min || value > max) {
+            throw bad(key, params.getOrDefault(key, String.valueOf(defaultValue)), "a whole number from " + min + " to " + max);
+        }
+        return value;
     }
 
     private IllegalArgumentException bad(String key, String value, String expected) {

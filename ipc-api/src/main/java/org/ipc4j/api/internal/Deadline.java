@@ -27,9 +27,17 @@ public final class Deadline {
         return new Deadline(at < now ? FOREVER : at);
     }
 
+    private static final Deadline NEVER = new Deadline(FOREVER);
+    private static final Deadline PASSED = new Deadline(Long.MIN_VALUE);
+
+    /** A deadline that has already passed: for the try forms, which never wait. */
+    public static Deadline passed() {
+        return PASSED;
+    }
+
     /** A deadline that never passes. */
     public static Deadline forever() {
-        return new Deadline(FOREVER);
+        return NEVER;
     }
 
     public boolean isForever() {
@@ -40,6 +48,9 @@ public final class Deadline {
     public long remainingNanos() {
         if (deadlineNanos == FOREVER) {
             return FOREVER;
+        }
+        if (deadlineNanos == Long.MIN_VALUE) {
+            return 0;
         }
         return Math.max(0, deadlineNanos - System.nanoTime());
     }
