@@ -4,9 +4,37 @@ import java.nio.ByteBuffer;
 import org.ipc4j.api.Channel;
 
 /** A {@link Link} over any ipc4j {@link Channel}: the path every URI-addressed mechanism takes. */
-public final class ChannelLink implements Link {
+public class ChannelLink implements Link {
     private final Channel channel;
     private final AutoCloseable extra;
+
+    /**
+     * A link that receives the way the README does, {@code byte[] receive()}, and sends arrays: the form
+     * whose cost must stay that of the ByteBuffer form (each receive allocates the message's own size).
+     */
+    public static Link byteArrays(Channel channel) {
+        return new ChannelLink(channel, null) {
+            private byte[] outgoing = new byte[0];
+
+            @Override
+            public void send(ByteBuffer message) throws Exception {
+                // the driver's buffers are direct: the array a caller of this form already holds
+                int length = message.remaining();
+                if (outgoing.length < length) {
+                    outgoing = new byte[length];
+                }
+                message.get(outgoing, 0, length);
+                channel.send(outgoing, 0, length);
+            }
+
+            @Override
+            public int receive(ByteBuffer destination) throws Exception {
+                byte[] message = channel.receive();
+                destination.position(destination.position() + message.length);
+                return message.length;
+            }
+        };
+    }
 
     /** Wraps {@code channel}; {@code extra} (may be null) is closed after it, e.g. a child-process handle. */
     public ChannelLink(Channel channel, AutoCloseable extra) {

@@ -31,6 +31,21 @@ public final class Mechanisms {
                 unlinkShm(name);
             }
         });
+        // The README's form, byte[] receive(), on the same ring: must cost what the ByteBuffer form costs.
+        list.add(new UriMechanism("shm-bytes", "shm", "shared-memory ring (ipc4j, byte[] receive)", "yes",
+                "yes (built in)", "both", "the README's form: one array of the message's size per receive",
+                name -> "shm:" + name + "?capacity=16m&maxmsg=2m&role=a&mode=create&unlink=true",
+                name -> "shm:" + name + "?role=b&mode=open", 2 << 20, "larger than maxmsg=2m of the ring") {
+            @Override
+            protected void cleanUp(String name) {
+                unlinkShm(name);
+            }
+
+            @Override
+            protected Link link(org.ipc4j.api.Channel channel) {
+                return ChannelLink.byteArrays(channel);
+            }
+        });
         // The same ring with both ends busy-spinning: like for like with the spinning Agrona reference.
         list.add(new UriMechanism("shm-spin", "shm", "shared-memory ring (ipc4j, wait=spin)", "yes", "yes (built in)",
                 "both", "latency-critical pairs with a core to spare per waiting end",

@@ -2,6 +2,7 @@ package org.ipc4j.bench.harness;
 
 import java.util.function.Function;
 import org.ipc4j.api.Capability;
+import org.ipc4j.api.Channel;
 import org.ipc4j.api.Ipc;
 
 /**
@@ -67,7 +68,7 @@ public class UriMechanism extends Mechanism {
 
             @Override
             public Link openParent() throws Exception {
-                return new ChannelLink(Ipc.open(parentUri.apply(name)), null);
+                return link(Ipc.open(parentUri.apply(name)));
             }
 
             @Override
@@ -79,6 +80,11 @@ public class UriMechanism extends Mechanism {
 
     @Override
     public Link openChild(String address) throws Exception {
-        return new ChannelLink(Ipc.open(address), null);
+        return link(Ipc.open(address));
+    }
+
+    /** The link over an opened channel: the ByteBuffer forms unless a variant says otherwise. */
+    protected Link link(Channel channel) {
+        return new ChannelLink(channel, null);
     }
 }
