@@ -19,7 +19,8 @@ import org.ipc4j.api.internal.Errno;
  *   <caption>Defaults (a mechanism's hints add advice, or turn another errno into a limit)</caption>
  *   <tr><th>errno</th><th>exception</th></tr>
  *   <tr><td>EEXIST</td><td>{@link ObjectExistsException}</td></tr>
- *   <tr><td>ENOENT</td><td>{@link NoSuchObjectException}</td></tr>
+ *   <tr><td>ENOENT, ENOTDIR</td><td>{@link NoSuchObjectException} (ENOTDIR: a directory of the path is
+ *       not one)</td></tr>
  *   <tr><td>EACCES, EPERM</td><td>{@link PermissionDeniedException}</td></tr>
  *   <tr><td>EMFILE</td><td>{@link LimitReachedException}: {@code RLIMIT_NOFILE} with its live value</td></tr>
  *   <tr><td>ENFILE</td><td>{@link LimitReachedException}: {@code /proc/sys/fs/file-max}</td></tr>
@@ -63,6 +64,7 @@ public final class NativeErrors {
             case Errno.EEXIST:
                 return new ObjectExistsException(message);
             case Errno.ENOENT:
+            case Errno.ENOTDIR:
                 return new NoSuchObjectException(message);
             case Errno.EACCES:
             case Errno.EPERM:

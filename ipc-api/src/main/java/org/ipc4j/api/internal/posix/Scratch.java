@@ -40,7 +40,7 @@ public final class Scratch {
     private static final ThreadLocal<Scratch> CURRENT = ThreadLocal.withInitial(Scratch::new);
 
     private final ByteBuffer memory = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
-    private final long base = addressOfDirect(memory);
+    private final long base = directAddress(memory);
     private final WeakReference<?>[] knownBuffers = new WeakReference<?>[ADDRESS_CACHE];
     private final long[] knownAddresses = new long[ADDRESS_CACHE];
     private int nextSlot;
@@ -90,7 +90,7 @@ public final class Scratch {
                 return knownAddresses[i];
             }
         }
-        long address = addressOfDirect(direct);
+        long address = directAddress(direct);
         int slot = nextSlot;
         nextSlot = (slot + 1) % ADDRESS_CACHE;
         knownBuffers[slot] = new WeakReference<>(direct);
@@ -105,7 +105,7 @@ public final class Scratch {
     public ByteBuffer staging(int size) {
         if (staging == null || staging.capacity() < size) {
             staging = ByteBuffer.allocateDirect(Math.max(size, 256));
-            stagingAddress = addressOfDirect(staging);
+            stagingAddress = directAddress(staging);
         }
         return staging;
     }
@@ -124,7 +124,12 @@ public final class Scratch {
         return System.currentTimeMillis() * 1_000_000L;
     }
 
-    private static long addressOfDirect(ByteBuffer direct) {
+    /**
+     * The base address of a direct buffer (or of a mapped file's buffer), uncached: for buffers kept for a
+     * long time, whose address the caller stores once. Hot paths over changing buffers use
+     * {@link #addressOf(ByteBuffer)}. The caller keeps the buffer reachable while the address is in use.
+     */
+    public static long directAddress(ByteBuffer direct) {
         return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
     }
 }

@@ -24,6 +24,7 @@ class NativeErrorsTest {
         assertThat(NativeErrors.exception("sem_open", "/x", Errno.EEXIST)).isExactlyInstanceOf(ObjectExistsException.class)
                 .hasMessage("sem_open(\"/x\") failed: EEXIST (File exists)");
         assertThat(NativeErrors.exception("sem_open", "/x", Errno.ENOENT)).isExactlyInstanceOf(NoSuchObjectException.class);
+        assertThat(NativeErrors.exception("mkfifo", "/no/dir/f", Errno.ENOTDIR)).isExactlyInstanceOf(NoSuchObjectException.class);
         assertThat(NativeErrors.exception("open", "/p", Errno.EACCES)).isExactlyInstanceOf(PermissionDeniedException.class);
         assertThat(NativeErrors.exception("open", "/p", Errno.EPERM)).isExactlyInstanceOf(PermissionDeniedException.class);
         IpcException other = NativeErrors.exception("sem_post", "/x", Errno.EINVAL);
