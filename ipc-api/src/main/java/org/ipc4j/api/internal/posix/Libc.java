@@ -29,7 +29,7 @@ public final class Libc {
     private static final boolean MAC = Platform.current() == Platform.MAC;
 
     static {
-        Native.register(Libc.class, Libraries.c());
+        Libraries.register(Libc.class, "close");
     }
 
     private Libc() {

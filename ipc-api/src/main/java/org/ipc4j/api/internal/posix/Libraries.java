@@ -33,11 +33,6 @@ final class Libraries {
                 : 8 * Math.min(com.sun.jna.Native.POINTER_SIZE, com.sun.jna.Native.LONG_SIZE);
     }
 
-    /** The C library. */
-    static NativeLibrary c() {
-        return NativeLibrary.getInstance(com.sun.jna.Platform.C_LIBRARY_NAME);
-    }
-
     /**
      * The name (for {@code Native.load}) of the first library that exports {@code symbol}.
      *
@@ -62,8 +57,15 @@ final class Libraries {
         throw new UnsatisfiedLinkError("no library provides " + symbol + "; tried " + String.join(", ", tried));
     }
 
-    /** The library of {@link #providing(String)}. */
-    static NativeLibrary library(String symbol) {
-        return NativeLibrary.getInstance(providing(symbol));
+    /**
+     * Registers the native methods of {@code directCalls} (JNA direct mapping) against the library that
+     * exports {@code keySymbol}, and returns that library's name for the class's variadic interface.
+     *
+     * @throws UnsatisfiedLinkError if no library has the symbol, or one of the methods is missing there
+     */
+    static String register(Class<?> directCalls, String keySymbol) {
+        String name = providing(keySymbol);
+        com.sun.jna.Native.register(directCalls, NativeLibrary.getInstance(name));
+        return name;
     }
 }

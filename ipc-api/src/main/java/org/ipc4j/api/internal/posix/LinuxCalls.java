@@ -1,7 +1,5 @@
 package org.ipc4j.api.internal.posix;
 
-import com.sun.jna.Native;
-
 /**
  * The Linux-only functions of the C library: epoll and block allocation. Call only after
  * {@link NativeSupport#isAvailable} said {@link NativeSupport.Binding#LINUX} works: loading this class binds
@@ -10,7 +8,7 @@ import com.sun.jna.Native;
  */
 public final class LinuxCalls {
     static {
-        Native.register(LinuxCalls.class, Libraries.c());
+        Libraries.register(LinuxCalls.class, "epoll_create1");
     }
 
     private LinuxCalls() {

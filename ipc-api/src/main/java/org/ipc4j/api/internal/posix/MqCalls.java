@@ -16,12 +16,7 @@ import com.sun.jna.Pointer;
  * returned -1.
  */
 public final class MqCalls {
-    private static final String LIBRARY = Libraries.providing("mq_timedreceive");
-
-    static {
-        Native.register(MqCalls.class, com.sun.jna.NativeLibrary.getInstance(LIBRARY));
-    }
-
+    private static final String LIBRARY = Libraries.register(MqCalls.class, "mq_timedreceive");
     private static final Variadic VARIADIC = Native.load(LIBRARY, Variadic.class);
 
     private MqCalls() {

@@ -17,12 +17,7 @@ import com.sun.jna.Pointer;
  * file.
  */
 public final class SemCalls {
-    private static final String LIBRARY = Libraries.providing("sem_timedwait");
-
-    static {
-        Native.register(SemCalls.class, com.sun.jna.NativeLibrary.getInstance(LIBRARY));
-    }
-
+    private static final String LIBRARY = Libraries.register(SemCalls.class, "sem_timedwait");
     private static final Variadic VARIADIC = Native.load(LIBRARY, Variadic.class);
 
     private SemCalls() {

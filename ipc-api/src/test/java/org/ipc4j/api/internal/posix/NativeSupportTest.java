@@ -8,6 +8,8 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -15,12 +17,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.ipc4j.api.Platform;
 import org.ipc4j.testkit.ChildJvm;
+import org.ipc4j.testkit.NamedObjects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Capability probing: reasons instead of linkage errors, with and without JNA. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NativeSupportTest {
+    @RegisterExtension
+    final NamedObjects names = new NamedObjects();
 
     @Test
     void everyBindingWorksOnThisLinuxMachine() throws Exception {
@@ -29,6 +35,23 @@ class NativeSupportTest {
             assertThat(NativeSupport.unavailableReason(b)).as(b.name()).isNull();
             assertThat(NativeSupport.isAvailable(b)).isTrue();
             NativeSupport.require(b, "tests");
+        }
+    }
+
+    /** Bindings are bound lazily, per mechanism: a process that uses semaphores never loads the mq or epoll ones. */
+    @Test
+    void usingSemaphoresLoadsNoOtherMechanismsBindings() throws Exception {
+        assumeTrue(Platform.current() == Platform.LINUX, "tested on Linux");
+        String name = "/" + names.unique("semonly");
+        names.onCleanup(() -> SemCalls.sem_unlink(name));
+        List<String> options = new ArrayList<>(ChildJvm.DEFAULT_JVM_OPTIONS);
+        options.add("-Xlog:class+load=info");
+        try (ChildJvm child = ChildJvm.start(options, SemOnlyTestApp.class, name)) {
+            assertThat(child.waitFor(Duration.ofSeconds(30))).as(child.output()).isZero();
+            String log = child.output();
+            assertThat(log).contains("OK").contains("org.ipc4j.api.internal.posix.SemCalls ");
+            assertThat(log).doesNotContain("org.ipc4j.api.internal.posix.MqCalls")
+                    .doesNotContain("org.ipc4j.api.internal.posix.LinuxCalls");
         }
     }
 
