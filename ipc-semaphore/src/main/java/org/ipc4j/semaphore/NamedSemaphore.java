@@ -116,7 +116,7 @@ public final class NamedSemaphore implements Sync, NamedObject {
 
     /** The largest count a semaphore can hold here ({@code SEM_VALUE_MAX}; Linux: 2147483647). */
     public static long maxValue() {
-        return Integer.MAX_VALUE;
+        return PosixSemaphore.maxValue();
     }
 
     private static void checkInitialValue(long initialValue) {

@@ -6,7 +6,10 @@ import org.ipc4j.api.NativeException;
 
 /**
  * errno names and texts for messages, without a native call (a failed native call must not be followed by
- * another one before errno is reported). Values are Linux's; other platforms get the number.
+ * another one before errno is reported). Values are Linux's, and Java code compares errno with these
+ * constants only: the native layer ({@code org.ipc4j.api.internal.posix.Libc#errno()}) translates macOS's
+ * numbers to these with {@link #fromDarwin(int)} right after the failed call. Checked against the C headers
+ * of the build machine in a test.
  */
 public final class Errno {
     public static final int EPERM = 1;
@@ -38,6 +41,15 @@ public final class Errno {
     public static final int ETIMEDOUT = 110;
     public static final int EOWNERDEAD = 130;
     public static final int ENXIO = 6;
+    public static final int ENOTTY = 25;
+    public static final int EROFS = 30;
+    public static final int ELOOP = 40;
+
+    /**
+     * Where an unknown macOS errno is moved to, so that it cannot be mistaken for the Linux errno of the same
+     * number: {@code DARWIN_UNMAPPED + n}, described as {@code "errno n (macOS)"}.
+     */
+    public static final int DARWIN_UNMAPPED = 1 << 16;
 
     private static final Map<Integer, String[]> LINUX = new HashMap<>();
 
@@ -71,6 +83,30 @@ public final class Errno {
         put(ENOTSUP, "ENOTSUP", "Operation not supported");
         put(ETIMEDOUT, "ETIMEDOUT", "Connection timed out");
         put(EOWNERDEAD, "EOWNERDEAD", "Owner died");
+        put(ENOTTY, "ENOTTY", "Inappropriate ioctl for device");
+        put(EROFS, "EROFS", "Read-only file system");
+        put(ELOOP, "ELOOP", "Too many levels of symbolic links");
+    }
+
+    /**
+     * The Linux errno for a macOS (Darwin) errno. Both share the numbers 1 to 34 except 11 (EDEADLK on macOS,
+     * EAGAIN on Linux); above that they differ. Values in this class's table are translated; any other
+     * value above 34 becomes {@code DARWIN_UNMAPPED + n}.
+     */
+    public static int fromDarwin(int darwin) {
+        return switch (darwin) {
+            case 11 -> EDEADLK;
+            case 35 -> EAGAIN;
+            case 40 -> EMSGSIZE;
+            case 45, 102 -> ENOTSUP; // ENOTSUP, EOPNOTSUPP
+            case 60 -> ETIMEDOUT;
+            case 62 -> ELOOP;
+            case 63 -> ENAMETOOLONG;
+            case 78 -> ENOSYS;
+            case 84 -> EOVERFLOW;
+            case 105 -> EOWNERDEAD;
+            default -> darwin <= 34 ? darwin : DARWIN_UNMAPPED + darwin;
+        };
     }
 
     private Errno() {
@@ -83,13 +119,17 @@ public final class Errno {
     /** {@code "EMFILE (Too many open files)"}, or {@code "errno 123"} for a value not in the table. */
     public static String describe(int errno) {
         String[] e = LINUX.get(errno);
-        return e == null ? "errno " + errno : e[0] + " (" + e[1] + ")";
+        return e == null ? unknown(errno) : e[0] + " (" + e[1] + ")";
     }
 
     /** The symbolic name, e.g. {@code "EMFILE"}, or {@code "errno 123"}. */
     public static String name(int errno) {
         String[] e = LINUX.get(errno);
-        return e == null ? "errno " + errno : e[0];
+        return e == null ? unknown(errno) : e[0];
+    }
+
+    private static String unknown(int errno) {
+        return errno > DARWIN_UNMAPPED ? "errno " + (errno - DARWIN_UNMAPPED) + " (macOS)" : "errno " + errno;
     }
 
     /** {@code function("arg") failed: EMFILE (Too many open files)[; detail]}. */

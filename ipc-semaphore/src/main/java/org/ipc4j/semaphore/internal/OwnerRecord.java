@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Set;
 import org.ipc4j.api.CorruptedStateException;
@@ -25,6 +24,7 @@ import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.PermissionDeniedException;
+import org.ipc4j.api.internal.posix.FileModes;
 
 /**
  * The shared state of a {@code NamedMutex}: a 64-byte file in {@code /dev/shm}, mapped by every process
@@ -72,7 +72,7 @@ public final class OwnerRecord {
             default -> {
             }
         }
-        FileAttribute<Set<PosixFilePermission>> perms = PosixFilePermissions.asFileAttribute(toPosix(permissions));
+        FileAttribute<Set<PosixFilePermission>> perms = FileModes.attribute(permissions);
         MappedByteBuffer buffer;
         try (FileChannel ch = FileChannel.open(path, options, perms)) {
             if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || (ch.size() != 0 && ch.size() != SIZE)) {
@@ -108,15 +108,6 @@ public final class OwnerRecord {
 
     private static String describe(Path path, long size) {
         return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) ? "a file of " + size + " bytes" : "not a regular file";
-    }
-
-    private static Set<PosixFilePermission> toPosix(int bits) {
-        StringBuilder sb = new StringBuilder(9);
-        String rwx = "rwxrwxrwx";
-        for (int i = 0; i < 9; i++) {
-            sb.append((bits & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
-        }
-        return PosixFilePermissions.fromString(sb.toString());
     }
 
     public Path path() {

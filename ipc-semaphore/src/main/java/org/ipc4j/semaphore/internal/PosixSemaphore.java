@@ -1,22 +1,22 @@
 package org.ipc4j.semaphore.internal;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.io.InterruptedIOException;
-import java.time.Duration;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.LimitReachedException;
-import org.ipc4j.api.NoSuchObjectException;
-import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.OpenMode;
-import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.posix.ErrnoHints;
+import org.ipc4j.api.internal.posix.InUseGuard;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.Limit;
+import org.ipc4j.api.internal.posix.NativeErrors;
+import org.ipc4j.api.internal.posix.OsConstants;
+import org.ipc4j.api.internal.posix.Scratch;
+import org.ipc4j.api.internal.posix.SemCalls;
 
 /**
  * One open POSIX named semaphore ({@code sem_t *}) and the rules that keep it safe to use from many
@@ -27,33 +27,50 @@ import org.ipc4j.api.internal.Errno;
  *   slices the thread notices {@link #close()} and {@link Thread#interrupt()}. A {@code sem_post} wakes a
  *   thread inside a slice at once; the slice only bounds how late close and interrupt are noticed.</li>
  *   <li>{@code sem_close} unmaps the {@code sem_t}: a thread still inside {@code sem_timedwait} on it would
- *   then touch freed memory. Every native call is counted in {@link #inFlight}; {@link #close()} first
- *   marks the object closed (no new calls start) and then waits until the count is zero, which takes at
- *   most one slice.</li>
+ *   then touch freed memory. Every native call runs inside the handle's {@link InUseGuard}; {@link #close()}
+ *   marks the handle closed (no new call starts), and {@code sem_close} runs once the last thread has left
+ *   its call, at most one slice later, while {@code close()} waits for it.</li>
  * </ul>
+ *
+ * The calls are the shared bindings of {@link SemCalls}; their arguments live in the thread's
+ * {@link Scratch}, so a wait or a post allocates nothing.
  */
 public final class PosixSemaphore {
     /** The longest single native wait: how late a blocked thread notices close or interrupt. */
     public static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** How long {@link #close()} waits for threads still inside a call (they leave within one slice). */
+    private static final long RELEASE_WAIT_MILLIS = 2000;
 
-    /**
-     * One {@code struct timespec} (LP64: two longs) per thread, reused for every slice: native memory passed
-     * as a plain address, with no array copied in and out on each call.
-     */
-    private static final ThreadLocal<Memory> TIMESPEC = ThreadLocal.withInitial(() -> new Memory(16));
+    /** What {@code sem_open}'s errors mean for a user, and what to do. */
+    private static final ErrnoHints OPEN_ERRORS = ErrnoHints.none()
+            .exists("a semaphore of that name exists and an exclusive create was asked; open it with"
+                    + " OpenMode.OPEN or OPEN_OR_CREATE, or remove it first (NamedSemaphore.unlink)")
+            .missing("no semaphore of that name exists; create it (OpenMode.CREATE or OPEN_OR_CREATE) or check"
+                    + " the name")
+            .denied("the semaphore's permissions do not allow this user to open it; open it as its owner, or"
+                    + " have the creator use OpenOptions.permissions(0660) or perm=0660")
+            .limit(Errno.ENOSPC, Limit.freeSpace(Path.of("/dev/shm"), "remove unused semaphores and regions, or"
+                    + " enlarge the file system: mount -o remount,size=... /dev/shm (Docker: --shm-size)"),
+                    "a named semaphore is a small file in /dev/shm, and it is full");
+
+    private static final ErrnoHints POST_ERRORS = ErrnoHints.none()
+            .limit(Errno.EOVERFLOW, Limit.fixed("SEM_VALUE_MAX", OsConstants.SEM_VALUE_MAX, "", ""),
+                    "the value is already the most a semaphore can count");
+
+    private static final ErrnoHints UNLINK_ERRORS = ErrnoHints.none()
+            .denied("only the owner of the semaphore (or a privileged process) may remove its name");
 
     private final String posixName;
     private final String what;
-    private final Pointer sem;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile boolean closed;
+    private final long sem;
+    private final InUseGuard guard;
 
-    private PosixSemaphore(String posixName, String what, Pointer sem) {
+    private PosixSemaphore(String posixName, String what, long sem) {
         this.posixName = posixName;
         this.what = what;
         this.sem = sem;
+        this.guard = new InUseGuard(what, this::closeNative);
     }
 
     /**
@@ -64,55 +81,36 @@ public final class PosixSemaphore {
     public static PosixSemaphore open(String posixName, String what, OpenMode mode, int permissions,
             long initialValue) throws IpcException {
         SemaphoreSupport.requireSupported();
-        // The semaphore is created with its final permission bits (sem_open applies the umask): no chmod race.
-        Pointer p = switch (mode) {
-            case OPEN -> LinuxLibc.VARIADIC.sem_open(posixName, 0);
-            case CREATE -> LinuxLibc.VARIADIC.sem_open(posixName, LinuxLibc.O_CREAT | LinuxLibc.O_EXCL,
-                    Integer.valueOf(permissions), Integer.valueOf((int) initialValue));
-            case OPEN_OR_CREATE -> LinuxLibc.VARIADIC.sem_open(posixName, LinuxLibc.O_CREAT,
-                    Integer.valueOf(permissions), Integer.valueOf((int) initialValue));
+        // Created with its final permission bits (sem_open applies the umask, which can only remove bits): no
+        // chmod afterwards, so no moment when the semaphore is more open than asked.
+        long sem = switch (mode) {
+            case OPEN -> SemCalls.sem_open(posixName, 0);
+            case CREATE -> SemCalls.sem_open(posixName, OsConstants.O_CREAT | OsConstants.O_EXCL, permissions,
+                    (int) initialValue);
+            case OPEN_OR_CREATE -> SemCalls.sem_open(posixName, OsConstants.O_CREAT, permissions, (int) initialValue);
         };
-        if (LinuxLibc.isSemFailed(p)) {
-            throw openFailure(posixName, mode, Native.getLastError());
+        if (SemCalls.failed(sem)) {
+            throw OPEN_ERRORS.exception("sem_open", posixName, Libc.errno());
         }
-        return new PosixSemaphore(posixName, what, p);
-    }
-
-    private static IpcException openFailure(String name, OpenMode mode, int errno) {
-        String message = Errno.message("sem_open", name, errno, null);
-        return switch (errno) {
-            case Errno.EEXIST -> new ObjectExistsException(message + "; a semaphore of that name exists (mode " + mode + ")");
-            case Errno.ENOENT -> new NoSuchObjectException(message + "; no semaphore of that name (mode " + mode + ")");
-            case Errno.EACCES, Errno.EPERM -> new PermissionDeniedException(message
-                    + "; the semaphore's permissions do not allow this user to open it");
-            case Errno.EMFILE -> new LimitReachedException(message + "; raise the open-file limit (ulimit -n)",
-                    "RLIMIT_NOFILE", -1);
-            case Errno.ENFILE -> new LimitReachedException(message + "; raise /proc/sys/fs/file-max",
-                    "/proc/sys/fs/file-max", -1);
-            default -> Errno.exception("sem_open", name, errno, null);
-        };
+        return new PosixSemaphore(posixName, what, sem);
     }
 
     /** Removes the name; returns false if there was none. */
     public static boolean unlink(String posixName) throws IpcException {
         SemaphoreSupport.requireSupported();
-        if (LinuxLibc.sem_unlink(posixName) == 0) {
+        if (SemCalls.sem_unlink(posixName) == 0) {
             return true;
         }
-        int errno = Native.getLastError();
+        int errno = Libc.errno();
         if (errno == Errno.ENOENT) {
             return false;
         }
-        String message = Errno.message("sem_unlink", posixName, errno, null);
-        if (errno == Errno.EACCES || errno == Errno.EPERM) {
-            throw new PermissionDeniedException(message);
-        }
-        throw Errno.exception("sem_unlink", posixName, errno, null);
+        throw UNLINK_ERRORS.exception("sem_unlink", posixName, errno);
     }
 
     /** SEM_VALUE_MAX of this platform. */
     public static long maxValue() {
-        return LinuxLibc.SEM_VALUE_MAX;
+        return OsConstants.SEM_VALUE_MAX;
     }
 
     public String posixName() {
@@ -120,62 +118,45 @@ public final class PosixSemaphore {
     }
 
     public boolean isOpen() {
-        return !closed;
+        return guard.isOpen();
     }
 
-    private void enter() throws EndpointClosedException {
-        inFlight.incrementAndGet();
-        if (closed) {
-            inFlight.decrementAndGet();
-            throw new EndpointClosedException(what);
-        }
-    }
-
-    private void exit() {
-        inFlight.decrementAndGet();
-    }
-
-    /** sem_post; EOVERFLOW becomes {@link LimitReachedException}. */
+    /** sem_post; EOVERFLOW becomes {@link LimitReachedException} naming SEM_VALUE_MAX. */
     public void post() throws IpcException {
-        enter();
+        guard.enter();
         int rc;
         int errno = 0;
         try {
-            rc = LinuxLibc.sem_post(sem);
+            rc = SemCalls.sem_post(sem);
             if (rc != 0) {
-                errno = Native.getLastError();
+                errno = Libc.errno();
             }
         } finally {
-            exit();
+            guard.exit();
         }
         if (rc != 0) {
-            if (errno == Errno.EOVERFLOW) {
-                throw new LimitReachedException(Errno.message("sem_post", posixName, errno,
-                        "the value is already SEM_VALUE_MAX (" + maxValue() + "), the most a semaphore can count"),
-                        "SEM_VALUE_MAX", maxValue());
-            }
-            throw Errno.exception("sem_post", posixName, errno, null);
+            throw POST_ERRORS.exception("sem_post", posixName, errno);
         }
     }
 
     /** sem_trywait: true if a permit was taken. */
     public boolean tryWait() throws IpcException {
-        enter();
+        guard.enter();
         try {
             while (true) {
-                if (LinuxLibc.sem_trywait(sem) == 0) {
+                if (SemCalls.sem_trywait(sem) == 0) {
                     return true;
                 }
-                int errno = Native.getLastError();
+                int errno = Libc.errno();
                 if (errno == Errno.EAGAIN) {
                     return false;
                 }
                 if (errno != Errno.EINTR) {
-                    throw Errno.exception("sem_trywait", posixName, errno, null);
+                    throw NativeErrors.exception("sem_trywait", posixName, errno);
                 }
             }
         } finally {
-            exit();
+            guard.exit();
         }
     }
 
@@ -187,79 +168,75 @@ public final class PosixSemaphore {
      * @throws EndpointClosedException if closed before or during the wait
      */
     public boolean await(Deadline deadline) throws IpcException, InterruptedIOException {
-        Memory abstime = TIMESPEC.get();
+        Scratch scratch = Scratch.get();
         while (true) {
-            checkInterrupt();
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("interrupted while waiting on " + what);
+            }
             long remaining = deadline.remainingNanos();
             if (remaining == 0) {
                 return tryWait();
             }
-            long slice = Math.min(remaining, SLICE_NANOS);
-            long at = Deadline.after(Duration.ofNanos(slice)).realtimeNanos();
-            abstime.setLong(0, at / NANOS_PER_SECOND);
-            abstime.setLong(8, at % NANOS_PER_SECOND);
-            enter();
+            long abstime = scratch.timespec(Scratch.realtimeNanos() + Math.min(remaining, SLICE_NANOS));
+            guard.enter();
             int rc;
             int errno = 0;
             try {
                 // sem_timedwait first tries to take a permit without sleeping, like sem_trywait.
-                rc = LinuxLibc.sem_timedwait(sem, abstime);
+                rc = SemCalls.sem_timedwait(sem, abstime);
                 if (rc != 0) {
-                    errno = Native.getLastError();
+                    errno = Libc.errno();
                 }
             } finally {
-                exit();
+                guard.exit();
             }
             if (rc == 0) {
                 return true;
             }
             // ETIMEDOUT ends a slice; EINTR (a signal) retries with the time that remains.
             if (errno != Errno.ETIMEDOUT && errno != Errno.EINTR) {
-                throw Errno.exception("sem_timedwait", posixName, errno, null);
+                throw NativeErrors.exception("sem_timedwait", posixName, errno);
             }
-            if (closed) {
-                throw new EndpointClosedException(what);
-            }
-        }
-    }
-
-    private void checkInterrupt() throws InterruptedIOException {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new InterruptedIOException("interrupted while waiting on " + what);
+            guard.ensureOpen();
         }
     }
 
     /** sem_getvalue: the current count (0 when threads wait; Linux never reports a negative count). */
     public int value() throws IpcException {
-        enter();
+        guard.enter();
         try {
-            int[] v = new int[1];
-            if (LinuxLibc.sem_getvalue(sem, v) != 0) {
-                throw Errno.exception("sem_getvalue", posixName, Native.getLastError(), null);
+            Scratch scratch = Scratch.get();
+            if (SemCalls.sem_getvalue(sem, scratch.address(Scratch.WORD)) != 0) {
+                throw NativeErrors.exception("sem_getvalue", posixName, Libc.errno());
             }
-            return v[0];
+            return scratch.word();
         } finally {
-            exit();
+            guard.exit();
         }
     }
 
     /**
      * Closes this process's handle: no new call starts, threads between slices leave with
      * {@link EndpointClosedException}, and sem_close runs once no thread is inside a native call on the
-     * handle (at most one slice later). Idempotent.
+     * handle (at most one slice later; this method waits for it). Idempotent.
+     *
+     * @throws IpcException if sem_close failed
      */
     public void close() throws IpcException {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!guard.close()) {
+            return;
         }
-        while (inFlight.get() != 0) {
-            LockSupport.parkNanos(50_000);
+        guard.awaitRelease(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        IpcException failure = guard.failure();
+        if (failure != null) {
+            throw failure;
         }
-        if (LinuxLibc.sem_close(sem) != 0) {
-            throw Errno.exception("sem_close", posixName, Native.getLastError(), null);
+    }
+
+    /** The guard's release: runs once, when closed and no thread is inside a call. */
+    private void closeNative() throws IpcException {
+        if (SemCalls.sem_close(sem) != 0) {
+            throw NativeErrors.exception("sem_close", posixName, Libc.errno());
         }
     }
 }

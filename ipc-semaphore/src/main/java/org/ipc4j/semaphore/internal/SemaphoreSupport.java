@@ -1,14 +1,16 @@
 package org.ipc4j.semaphore.internal;
 
-import com.sun.jna.Native;
 import org.ipc4j.api.Capability;
 import org.ipc4j.api.Platform;
 import org.ipc4j.api.UnsupportedPlatformException;
+import org.ipc4j.api.internal.posix.NativeSupport;
 
 /**
- * Probes, once, whether named POSIX semaphores work in this process. Nothing native is touched before the
- * first probe, and a failed probe becomes a {@link Capability} with the reason, never an
- * {@link UnsatisfiedLinkError} at a caller.
+ * Probes, once, whether named POSIX semaphores work in this process: first what this module knows about the
+ * platform (macOS's semaphores lack what ipc4j needs), then whether the shared bindings of
+ * {@link NativeSupport.Binding#SEM} can be called. Nothing native is touched before the first probe, and a
+ * failed probe becomes a {@link Capability} with the reason, never an {@link UnsatisfiedLinkError} at a
+ * caller.
  */
 public final class SemaphoreSupport {
     public static final String SCHEME = "sem";
@@ -44,7 +46,6 @@ public final class SemaphoreSupport {
     }
 
     private static Capability probe() {
-        String reason;
         switch (Platform.current()) {
             case LINUX:
                 break;
@@ -57,17 +58,12 @@ public final class SemaphoreSupport {
             default:
                 return unsupported("only Linux is supported (" + Platform.describe() + ")");
         }
-        try {
-            if (Native.LONG_SIZE != 8) {
-                return unsupported("only 64-bit Linux is supported: struct timespec layout (" + Platform.describe() + ")");
-            }
-            // Touching the bindings registers the native methods: a missing symbol fails here, not later.
-            LinuxLibc.LIBRARY.getName();
-            reason = "POSIX sem_open and sem_timedwait through JNA; named mutex with owner recovery";
-        } catch (LinkageError | RuntimeException e) {
-            return unsupported("the C library's semaphore functions could not be bound: " + e);
+        String reason = NativeSupport.unavailableReason(NativeSupport.Binding.SEM);
+        if (reason != null) {
+            return unsupported(reason);
         }
-        return new Capability(SCHEME, MECHANISM, ARTIFACT, true, reason);
+        return new Capability(SCHEME, MECHANISM, ARTIFACT, true,
+                "POSIX sem_open and sem_timedwait through JNA; named mutex with owner recovery");
     }
 
     private static Capability unsupported(String reason) {

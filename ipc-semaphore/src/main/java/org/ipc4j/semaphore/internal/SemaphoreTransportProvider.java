@@ -1,23 +1,25 @@
 package org.ipc4j.semaphore.internal;
 
-import java.util.Locale;
 import java.util.Set;
 import org.ipc4j.api.Capability;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.IpcUri;
-import org.ipc4j.api.OpenOptions;
+import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.Sync;
 import org.ipc4j.api.spi.TransportProvider;
 import org.ipc4j.semaphore.NamedSemaphore;
 
 /**
- * {@code sem:/NAME?initial=N&mode=openOrCreate&permissions=0600&unlinkOnClose=false}: a
- * {@link NamedSemaphore}. {@code initial} (default 1) is the count of a newly created semaphore;
- * {@code mode} is {@code create}, {@code open} or {@code openOrCreate} (default); {@code permissions} is
- * octal (default 0600).
+ * {@code sem:/NAME?initial=N&mode=openOrCreate&perm=0600&unlink=false}: a {@link NamedSemaphore}.
+ * {@code initial} (default 1) is the count of a newly created semaphore; {@code mode}, {@code perm} and
+ * {@code unlink} are the shared vocabulary of every address, read by {@link IpcUri#openOptions(OpenMode)}
+ * (default mode {@code openOrCreate}, permissions 0600, no unlink on close). Any other parameter is an
+ * {@link IllegalArgumentException} that lists these.
  */
 public final class SemaphoreTransportProvider implements TransportProvider {
-    private static final Set<String> PARAMS = Set.of("initial", "mode", "permissions", "unlinkOnClose");
+    /** The count of a newly created semaphore. */
+    static final String INITIAL = "initial";
+    private static final Set<String> PARAMS = Set.of(INITIAL, IpcUri.MODE, IpcUri.PERM, IpcUri.UNLINK);
 
     public SemaphoreTransportProvider() {
         // Nothing native here: the SPI requires providers to be cheap to instantiate.
@@ -36,26 +38,6 @@ public final class SemaphoreTransportProvider implements TransportProvider {
     @Override
     public Sync openSync(IpcUri uri) throws IpcException {
         uri.requireOnly(PARAMS);
-        long initial = uri.integer("initial", 1);
-        OpenOptions options = switch (uri.string("mode", "openOrCreate").toLowerCase(Locale.ROOT)) {
-            case "create" -> OpenOptions.create();
-            case "open" -> OpenOptions.open();
-            case "openorcreate" -> OpenOptions.openOrCreate();
-            default -> throw new IllegalArgumentException("\"" + uri + "\": parameter mode=" + uri.string("mode", "")
-                    + " is not one of create, open, openOrCreate");
-        };
-        String perms = uri.string("permissions", null);
-        if (perms != null) {
-            int bits;
-            try {
-                bits = Integer.parseInt(perms.trim(), 8);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("\"" + uri + "\": parameter permissions=" + perms
-                        + " is not an octal number such as 0600");
-            }
-            options = options.permissions(bits);
-        }
-        options = options.unlinkOnClose(uri.bool("unlinkOnClose", false));
-        return NamedSemaphore.open(uri.target(), initial, options);
+        return NamedSemaphore.open(uri.target(), uri.integer(INITIAL, 1), uri.openOptions(OpenMode.OPEN_OR_CREATE));
     }
 }
