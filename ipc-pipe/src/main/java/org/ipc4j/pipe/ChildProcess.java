@@ -19,8 +19,13 @@ import java.util.concurrent.TimeUnit;
 import org.ipc4j.api.Channel;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.framing.Framing;
+import org.ipc4j.pipe.internal.ChildPipes;
+import org.ipc4j.pipe.internal.FdReceiveEnd;
+import org.ipc4j.pipe.internal.FdSendEnd;
 import org.ipc4j.pipe.internal.Handshake;
-import org.ipc4j.pipe.internal.StreamChannel;
+import org.ipc4j.pipe.internal.PipeChannel;
+import org.ipc4j.pipe.internal.StreamReceiveEnd;
+import org.ipc4j.pipe.internal.StreamSendEnd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +48,16 @@ import org.slf4j.LoggerFactory;
  * {@code sort} and read the result.
  *
  * <p><b>Blocking and ending.</b> The channel's operations block as {@link Channel} documents and honour
- * timeouts, interrupts and {@code close()}. When the child exits or is killed, its end of the pipe closes and
- * a receiver blocked on the channel gets {@link org.ipc4j.api.PeerGoneException} naming the exit code,
- * after any messages the child completed. {@link #closeChannel()} (or closing the channel) gives the child
- * end of file on its standard input. {@link #join(Duration)} waits for the exit, {@link #kill()} sends SIGKILL.
+ * timeouts, interrupts and {@code close()}. On POSIX systems this process makes the two pipes itself and the
+ * calling thread reads and writes them (no helper thread, waits in {@code poll(2)} slices of 50 ms): the
+ * capacity each way is the kernel pipe's, {@code send} returns once the message is in the pipe, and
+ * {@code trySend} fails when the pipe has no room. When the child exits or is killed, a receiver gets
+ * {@link org.ipc4j.api.PeerGoneException} naming the exit code, after any messages the child completed, and
+ * from the moment the child is known dead (that receive, or the JDK reporting its exit) every send throws
+ * {@code PeerGoneException} too, so no message is written into a pipe nobody reads. {@link #closeChannel()}
+ * (or closing the channel) gives the child end of file on its standard input. {@link #join(Duration)} waits for
+ * the exit, {@link #kill()} sends SIGKILL. Without POSIX pipes (Windows) the channel runs over the JDK's
+ * process streams with a reader and a writer thread and 256 KiB queues each way, as {@link StreamChannels}.
  *
  * <p><b>Standard error</b> goes to the SLF4J log by default, or where {@link Builder#stderr(StderrTarget)} says.
  *
@@ -58,34 +69,52 @@ public final class ChildProcess implements AutoCloseable {
 
     private final Process process;
     private final String description;
-    private final StreamChannel channel;
+
+    private final Channel channel;
     private final Duration closeGrace;
     private volatile boolean closed;
 
-    private ChildProcess(Process process, String description, Builder b) {
+    private ChildProcess(Process process, String description, Builder b, ChildPipes pipes) {
         this.process = process;
         this.description = description;
         this.closeGrace = b.closeGrace;
-        if (b.framed) {
-            String name = "pipe to child " + description + " (pid " + process.pid() + ")";
-            Logger stray = LoggerFactory.getLogger(b.stderr.kind() == StderrTarget.Kind.LOG
-                    ? b.stderr.loggerName() : "org.ipc4j.pipe.child");
-            StreamChannel.Preamble preamble = b.java
-                    ? in -> Handshake.skipToMarker(in, line -> stray.warn("[{} pid {}] stdout before ParentChannel.open(): {}",
-                            description, process.pid(), line))
-                    : null;
-            this.channel = new StreamChannel(name, process.getInputStream(), process.getOutputStream(),
-                    b.maxMessageSize, StreamChannel.DEFAULT_SEND_QUEUE_BYTES, StreamChannel.DEFAULT_RECEIVE_QUEUE_BYTES,
-                    this::goneReason, preamble, null);
-        } else {
-            this.channel = null;
-        }
+        this.channel = b.framed ? framedChannel(b, pipes) : null;
         if (b.stderr.kind() == StderrTarget.Kind.LOG) {
             Logger log = LoggerFactory.getLogger(b.stderr.loggerName());
             Thread pump = new Thread(() -> pumpStderr(log), "ipc4j-child-stderr " + process.pid());
             pump.setDaemon(true);
             pump.start();
         }
+    }
+
+    /**
+     * The channel over the child's standard input and output: on this process's own pipe descriptors where it
+     * made them ({@link ChildPipes}), read and written by the caller's thread; else over the JDK's process
+     * streams through a reader and a writer thread.
+     */
+    private Channel framedChannel(Builder b, ChildPipes pipes) {
+        String name = "pipe to child " + description + " (pid " + process.pid() + ")";
+        Logger stray = LoggerFactory.getLogger(b.stderr.kind() == StderrTarget.Kind.LOG
+                ? b.stderr.loggerName() : "org.ipc4j.pipe.child");
+        Handshake preamble = b.java ? new Handshake(line -> stray.warn("[{} pid {}] stdout before ParentChannel.open(): {}",
+                description, process.pid(), line)) : null;
+        if (pipes == null) {
+            return new PipeChannel(name,
+                    new StreamSendEnd(name, process.getOutputStream(), b.maxMessageSize, StreamChannels.QUEUE_BYTES),
+                    new StreamReceiveEnd(name, process.getInputStream(), b.maxMessageSize, StreamChannels.QUEUE_BYTES,
+                            this::goneReason, preamble));
+        }
+        FdSendEnd out = new FdSendEnd(name, pipes.takeToChild(), b.maxMessageSize, this::goneReason);
+        // the child is known dead once its output ends and it has exited, or once the JDK reports its exit:
+        // from then on a send throws instead of writing into a pipe nobody will read
+        FdReceiveEnd in = new FdReceiveEnd(name, pipes.takeFromChild(), b.maxMessageSize, this::goneReason, preamble,
+                reason -> {
+                    if (!process.isAlive()) {
+                        out.peerGone(reason);
+                    }
+                });
+        process.onExit().thenRun(() -> out.peerGone(goneReason()));
+        return new PipeChannel(name, out, in);
     }
 
     // ------------------------------------------------------------------ starting
@@ -270,14 +299,34 @@ public final class ChildProcess implements AutoCloseable {
                 case DISCARD -> pb.redirectError(ProcessBuilder.Redirect.DISCARD);
                 default -> pb.redirectError(ProcessBuilder.Redirect.PIPE);
             }
+            ChildPipes pipes = framed && ChildPipes.supported() ? ChildPipes.create() : null;
+            if (pipes != null) {
+                pb.redirectInput(ProcessBuilder.Redirect.from(pipes.childStdin()));
+                pb.redirectOutput(ProcessBuilder.Redirect.to(pipes.childStdout()));
+            }
             Process process;
             try {
                 process = pb.start();
             } catch (IOException e) {
+                if (pipes != null) {
+                    pipes.close();
+                }
                 throw new IpcException("could not start the child process " + cmd + ": " + e.getMessage(), e);
+            } finally {
+                if (pipes != null) {
+                    pipes.closeChildEnds();
+                }
             }
             LOG.debug("started child {} pid {}: {}", description, process.pid(), cmd);
-            return new ChildProcess(process, description, this);
+            try {
+                return new ChildProcess(process, description, this, pipes);
+            } catch (RuntimeException e) {
+                if (pipes != null) {
+                    pipes.close();
+                }
+                process.destroyForcibly();
+                throw e;
+            }
         }
     }
 
@@ -329,7 +378,11 @@ public final class ChildProcess implements AutoCloseable {
     /** Closes this side of the pipes: the child reads end of file. The process keeps running. */
     public void closeChannel() {
         if (channel != null) {
-            channel.close();
+            try {
+                channel.close();
+            } catch (IpcException ignored) {
+                // the ends release their descriptors or streams whatever happens; nothing is left to undo
+            }
         } else {
             try {
                 process.getOutputStream().close();
@@ -425,7 +478,7 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** Called on the channel's reader thread when the child's output ends: say why, with the exit code if known. */
+    /** Called when the child's output ends or it has exited: say why, with the exit code if known. */
     private String goneReason() {
         String who = "child " + description + " (pid " + process.pid() + ")";
         try {

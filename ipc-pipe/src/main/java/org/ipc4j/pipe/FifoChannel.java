@@ -1,88 +1,99 @@
 package org.ipc4j.pipe;
 
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import org.ipc4j.api.Channel;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.NamedObject;
+import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.OpenOptions;
+import org.ipc4j.api.Receiver;
+import org.ipc4j.api.Role;
+import org.ipc4j.api.Sender;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.DuplexChannel;
+import org.ipc4j.api.internal.SideLease;
+import org.ipc4j.pipe.internal.FdReceiveEnd;
+import org.ipc4j.pipe.internal.FdSendEnd;
 import org.ipc4j.pipe.internal.Fifos;
-import org.ipc4j.pipe.internal.FdChannel;
 
 /**
  * A duplex message channel between two processes made of two FIFOs, one per direction. A FIFO is one-way,
- * so a channel named {@code base} uses {@code base.a2b} (role A writes, role B reads) and
- * {@code base.b2a} (role B writes, role A reads). One process opens with {@link Role#A}, the other with
- * {@link Role#B}; by address: {@code fifo:/tmp/x?role=a} and {@code fifo:/tmp/x?role=b}.
+ * so a channel named {@code base} uses {@code base.a2b} (side A writes, side B reads) and {@code base.b2a}
+ * (side B writes, side A reads), plus a lease file {@code base.lease} that says which sides are taken.
  *
  * <pre>{@code
- * try (FifoChannel ch = FifoChannel.open(Path.of("/tmp/orders"), FifoChannel.Role.A)) {
+ * try (FifoChannel ch = FifoChannel.open(Path.of("/tmp/orders"), Role.AUTO)) {   // or Ipc.open("fifo:/tmp/orders")
  *     ch.send("hello".getBytes(StandardCharsets.UTF_8));
  *     byte[] reply = ch.receive();
  * }
  * }</pre>
  *
- * <p><b>Opening</b> creates the two FIFOs if needed (mode 0600, see {@link OpenOptions}) and then waits
- * until the other role has opened them: role A opens {@code a2b} for writing first and role B opens it
+ * <p><b>Sides.</b> With {@link Role#AUTO} the first process to open takes side A and the second side B,
+ * whichever starts first, so two programs that differ in nothing but the address find each other. A side is
+ * held through a kernel lock on one byte of the lease file (see {@code SideLease}), which the kernel drops when
+ * the holder dies: a side is never taken twice by live processes ({@link org.ipc4j.api.LimitReachedException}
+ * for a third opener, or for {@link Role#A}/{@link Role#B} asked explicitly while held), and a dead holder's
+ * side is free again.
+ *
+ * <p><b>Opening</b> takes a side, creates the two FIFOs if needed (mode 0600, see {@link OpenOptions}) and then
+ * waits until the other side has opened them: side A opens {@code a2b} for writing first and side B opens it
  * for reading first, so the two never wait for each other in a cycle. The wait ends after the timeout with
- * {@link OpenTimeoutException}, or on interrupt with {@link InterruptedIOException}.
+ * {@link OpenTimeoutException}, or on interrupt with {@link InterruptedIOException}. A failed open gives its
+ * side back and, if no partner holds the other side, ends the session as a close would (a path refused as not
+ * this user's FIFO, or as existing under {@code CREATE}, is left alone).
  *
- * <p><b>No queues, no helper threads</b>: the calling thread writes into and reads from the kernel pipe
- * itself, through descriptors opened with {@code O_NONBLOCK}, and waits in {@code poll(2)} slices of 50 ms.
- * So the capacity is exactly the kernel pipe's (64 KiB on Linux): {@code send} blocks while it is full
- * (backpressure), {@code send} with a timeout returns false when no room appeared in time, and
- * {@link #trySend} never blocks: a message of at most 4092 bytes is one atomic non-blocking write, a larger
- * one is written only if the pipe has room for all of it right now. Nothing of a message is written before
- * the pipe can take all of it, so a timeout, an interrupt or {@code close()} while waiting leaves nothing sent
- * (the pipe is grown with {@code F_SETPIPE_SZ} for large messages, up to {@code /proc/sys/fs/pipe-max-size}).
- * Only a message larger than the largest pipe allowed is written in parts: it waits (timeout, interrupt and
- * close honoured) for an empty pipe, then is finished however long the peer takes to read; an interrupt or
- * {@code close()} during that closes the channel, and {@code trySend} refuses such a message with
- * {@link org.ipc4j.api.MessageTooLargeException}. {@code close()} and interrupts wake
- * waiting threads within one slice. {@code close()} closes both FIFO ends: the peer receives everything sent
- * and then {@link org.ipc4j.api.PeerGoneException}. A peer that exits or is killed closes its ends in the
- * kernel, which is reported the same way.
+ * <p><b>Sessions.</b> When the second of the two ends closes (or the survivor of a dead partner closes), the
+ * session ends: both FIFOs and the lease file are removed, and the next pair of openers starts afresh; so the
+ * same two programs run again and again with no clean-up by hand. An end opened with
+ * {@link OpenMode#OPEN} (FIFOs made by someone else) leaves the FIFOs in place when it ends the session.
+ * {@link OpenOptions#unlinkOnClose(boolean) unlinkOnClose} removes both FIFOs when this end closes, whoever
+ * still holds the other side.
  *
- * <p>The caller owns the channel and must close it. The FIFO names stay until {@link #unlink()}, unless the
- * options say {@link OpenOptions#unlinkOnClose(boolean) unlinkOnClose}.
+ * <p><b>Sending and receiving</b> happen on the calling thread, on non-blocking descriptors with
+ * {@code poll(2)} slices of 50 ms (no queues, no helper threads): the capacity is exactly the kernel pipe's,
+ * {@code send} blocks while it is full, the timed form returns false, {@code trySend} never blocks, and nothing
+ * of a message is written before the pipe can take all of it (see {@code docs/pipes.md} for messages larger
+ * than the largest pipe). {@code close()} and interrupts wake waiting threads within one slice. When the peer
+ * closes, exits or is killed, this end receives everything the peer sent, then
+ * {@link org.ipc4j.api.PeerGoneException} on every receive and every send; its FIFO descriptors are released
+ * at that moment. The caller owns the channel and must close it.
  */
-public final class FifoChannel implements Channel, NamedObject {
-
-    /** Which side of the pair this process is. The two processes must take different roles. */
-    public enum Role {
-        /** Writes {@code base.a2b}, reads {@code base.b2a}. */
-        A,
-        /** Writes {@code base.b2a}, reads {@code base.a2b}. */
-        B
-    }
-
+public final class FifoChannel extends DuplexChannel<Sender, Receiver> implements NamedObject {
     private final Path base;
+    private final Role side;
+    private final SideLease lease;
     private final boolean unlinkOnClose;
-    private final FdChannel channel;
+    private final boolean removeAtSessionEnd;
 
-    private FifoChannel(Path base, boolean unlinkOnClose, FdChannel channel) {
+    private FifoChannel(Path base, Role side, SideLease lease, OpenOptions options, FdSendEnd out, FdReceiveEnd in) {
+        super(out, in);
         this.base = base;
-        this.unlinkOnClose = unlinkOnClose;
-        this.channel = channel;
+        this.side = side;
+        this.lease = lease;
+        this.unlinkOnClose = options.unlinkOnClose();
+        this.removeAtSessionEnd = options.mode() != OpenMode.OPEN;
     }
 
-    /** The FIFO that role A writes and role B reads: {@code base + ".a2b"}. */
+    /** The FIFO that side A writes and side B reads: {@code base + ".a2b"}. */
     public static Path aToB(Path base) {
         return Path.of(base.toString() + ".a2b");
     }
 
-    /** The FIFO that role B writes and role A reads: {@code base + ".b2a"}. */
+    /** The FIFO that side B writes and side A reads: {@code base + ".b2a"}. */
     public static Path bToA(Path base) {
         return Path.of(base.toString() + ".b2a");
     }
 
+    /** The lease file whose locks say which sides are held: {@code base + ".lease"}. */
+    public static Path lease(Path base) {
+        return Path.of(base.toString() + ".lease");
+    }
+
     /**
-     * Opens (creating the FIFOs if needed, mode 0600) and waits without limit for the other role.
+     * Opens a side (creating the FIFOs if needed, mode 0600) and waits without limit for the other side.
      * Interrupt the thread to give up.
      */
     public static FifoChannel open(Path base, Role role) throws IpcException, InterruptedIOException {
@@ -90,17 +101,21 @@ public final class FifoChannel implements Channel, NamedObject {
     }
 
     /**
-     * Opens one role of the channel.
+     * Opens a side of the channel.
      *
-     * @param options whether to create the FIFOs, their permissions, and whether close() unlinks them
-     * @param timeout how long to wait for the other role to open, or {@code null} to wait until interrupted
+     * @param role {@link Role#AUTO} for the first free side, or the side to take
+     * @param options whether to create the FIFOs, the permissions of the FIFOs and the lease file, and whether
+     *     close() unlinks the FIFOs
+     * @param timeout how long to wait for the other side to open, or {@code null} to wait until interrupted
      * @param maxMessageSize the largest message either side may send; both sides must agree
-     * @throws OpenTimeoutException if the other role did not open within the timeout (nothing stays open)
+     * @throws org.ipc4j.api.LimitReachedException if the side asked for (for AUTO: both) is held by a live endpoint
+     * @throws OpenTimeoutException if the other side did not open within the timeout (nothing stays open)
      * @throws org.ipc4j.api.ObjectExistsException for {@code CREATE} when a FIFO already exists
      * @throws org.ipc4j.api.NoSuchObjectException for {@code OPEN} when a FIFO is missing, or a missing directory
-     * @throws org.ipc4j.api.PermissionDeniedException if this process may not create or open the FIFOs
-     * @throws IpcException if a path exists but is not a FIFO
-     * @throws InterruptedIOException if interrupted while waiting for the other role
+     * @throws org.ipc4j.api.PermissionDeniedException if this process may not create or open the FIFOs, or a
+     *     FIFO belongs to another user
+     * @throws IpcException if a path exists but is not a FIFO, or is a symbolic link
+     * @throws InterruptedIOException if interrupted while waiting for the other side
      */
     public static FifoChannel open(Path base, Role role, OpenOptions options, Duration timeout, int maxMessageSize)
             throws IpcException, InterruptedIOException {
@@ -109,42 +124,66 @@ public final class FifoChannel implements Channel, NamedObject {
         Objects.requireNonNull(options, "options");
         Framing.checkMaxFrame(maxMessageSize);
         Deadline deadline = timeout == null ? Deadline.forever() : Deadline.after(timeout);
+        Fifos.requireSupported();
+        Fifos.requireOwnLeaseFile(lease(base));
+        SideLease lease = SideLease.take(lease(base), role, options.permissions(), "fifo:" + base);
+        Role side = lease.side();
         Path a2b = aToB(base);
         Path b2a = bToA(base);
-        NamedPipe.create(a2b, options);
-        NamedPipe.create(b2a, options);
-        Path writePath = role == Role.A ? a2b : b2a;
-        Path readPath = role == Role.A ? b2a : a2b;
+        Path writePath = side == Role.A ? a2b : b2a;
+        Path readPath = side == Role.A ? b2a : a2b;
+        boolean[] created = new boolean[2];
+        boolean adopted = false;
         int write = -1;
         int read = -1;
         try {
-            // both roles open a2b first (A writing, B reading), then b2a: the opens pair up in the same order
-            if (role == Role.A) {
+            created[0] = NamedPipe.create(a2b, options);
+            created[1] = NamedPipe.create(b2a, options);
+            adopted = true; // both paths are FIFOs of this user: the session's
+            // both sides open a2b first (A writing, B reading), then b2a: the opens pair up in the same order
+            if (side == Role.A) {
                 write = Fifos.openWriteFd(writePath, deadline);
                 read = Fifos.openReadFd(readPath, deadline);
             } else {
                 read = Fifos.openReadFd(readPath, deadline);
                 write = Fifos.openWriteFd(writePath, deadline);
             }
+            String name = "fifo:" + base + " (side " + side + ")";
+            String gone = name + ": the peer closed the FIFO ";
+            String how = " (it closed the channel, exited or was killed)";
+            FdSendEnd out = new FdSendEnd(name, write, maxMessageSize, () -> gone + writePath + how);
+            write = -1;
+            // a FIFO peer's two directions end together: once it stopped writing, nothing will read what we send
+            FdReceiveEnd in = new FdReceiveEnd(name, read, maxMessageSize, () -> gone + readPath + how, null,
+                    out::peerGone);
+            read = -1;
+            return new FifoChannel(base, side, lease, options, out, in);
         } catch (IpcException | InterruptedIOException | RuntimeException e) {
             Fifos.closeFd(write);
             Fifos.closeFd(read);
+            boolean endSession = adopted && options.mode() != OpenMode.OPEN;
+            try {
+                // if no partner holds the other side, this was the session's last end: remove the session's FIFOs
+                // as a close would; but a path refused before it was adopted is not the session's, so then only
+                // what this open created goes
+                lease.close(() -> {
+                    if (endSession || created[0]) {
+                        NamedPipe.unlink(a2b);
+                    }
+                    if (endSession || created[1]) {
+                        NamedPipe.unlink(b2a);
+                    }
+                });
+            } catch (IpcException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
-        String name = "fifo:" + base + " (role " + role + ")";
-        FdChannel engine = new FdChannel(name, read, write, maxMessageSize,
-                name + ": the peer closed the FIFO " + readPath + " (it closed the channel, exited or was killed)");
-        return new FifoChannel(base, options.unlinkOnClose(), engine);
     }
 
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            if (c != null) {
-                c.close();
-            }
-        } catch (Exception ignored) {
-            // already failing; the first error is the one to report
-        }
+    /** The side this end holds: {@link Role#A} or {@link Role#B}. */
+    public Role side() {
+        return side;
     }
 
     /** The base path as given; the FIFOs are {@link #aToB(Path)} and {@link #bToA(Path)} of it. */
@@ -153,67 +192,47 @@ public final class FifoChannel implements Channel, NamedObject {
         return base.toString();
     }
 
-    /** Removes both FIFO names (idempotent). Refuses paths that are not FIFOs. */
+    /**
+     * Removes both FIFO names (idempotent); ends holding them keep their descriptors. Refuses paths that are not
+     * FIFOs. The lease file stays until the session ends.
+     */
     @Override
     public void unlink() throws IpcException {
         NamedPipe.unlink(aToB(base));
         NamedPipe.unlink(bToA(base));
     }
 
+    /** Releases the side; the last end of the session to close removes the FIFOs and the lease file. */
     @Override
-    public void send(ByteBuffer message) throws IpcException, InterruptedIOException {
-        channel.send(message);
-    }
-
-    @Override
-    public boolean send(ByteBuffer message, Duration timeout) throws IpcException, InterruptedIOException {
-        return channel.send(message, timeout);
-    }
-
-    /** Sends the message if the pipe has room for all of it right now; never blocks. */
-    @Override
-    public boolean trySend(ByteBuffer message) throws IpcException {
-        return channel.trySend(message);
-    }
-
-    @Override
-    public int receive(ByteBuffer destination) throws IpcException, InterruptedIOException {
-        return channel.receive(destination);
-    }
-
-    @Override
-    public int receive(ByteBuffer destination, Duration timeout) throws IpcException, InterruptedIOException {
-        return channel.receive(destination, timeout);
-    }
-
-    @Override
-    public int tryReceive(ByteBuffer destination) throws IpcException {
-        return channel.tryReceive(destination);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return channel.maxMessageSize();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return channel.isOpen();
-    }
-
-    @Override
-    public void close() throws IpcException {
-        if (!channel.isOpen()) {
-            return;
-        }
-        channel.close();
+    protected void closeResources() throws IpcException {
+        IpcException failure = null;
         if (unlinkOnClose) {
-            unlink();
+            try {
+                unlink();
+            } catch (IpcException e) {
+                failure = e;
+            }
+        }
+        try {
+            lease.close(() -> {
+                if (removeAtSessionEnd) {
+                    unlink();
+                }
+            });
+        } catch (IpcException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
     @Override
     public String toString() {
-        return "FifoChannel[" + channel.name() + "]";
+        return "FifoChannel[fifo:" + base + ", side " + side + (isOpen() ? "" : ", closed") + "]";
     }
 }

@@ -13,8 +13,9 @@ import org.ipc4j.api.Receiver;
 import org.ipc4j.api.Sender;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.pipe.internal.FdReceiveEnd;
+import org.ipc4j.pipe.internal.FdSendEnd;
 import org.ipc4j.pipe.internal.Fifos;
-import org.ipc4j.pipe.internal.FdChannel;
 
 /**
  * Named pipes (FIFOs): a file-system name for a one-way kernel pipe that unrelated processes open by path.
@@ -144,14 +145,16 @@ public final class NamedPipe {
 
     /**
      * Opens the FIFO's read end for framed messages of at most {@code maxMessageSize} bytes, waiting at most
-     * {@code timeout} for a writer. When every writer has closed and the queued messages are taken, receives
-     * throw {@link org.ipc4j.api.PeerGoneException}.
+     * {@code timeout} for a writer. Receives run on the calling thread, and a {@code byte[]} receive allocates
+     * the message's own size. When every writer has closed and the queued messages are taken, receives throw
+     * {@link org.ipc4j.api.PeerGoneException}.
      */
     public static Receiver openReceiver(Path path, Duration timeout, int maxMessageSize)
             throws IpcException, InterruptedIOException {
         Framing.checkMaxFrame(maxMessageSize);
         int fd = Fifos.openReadFd(path, Deadline.after(timeout));
-        return new FdChannel("fifo " + path + " (read end)", fd, -1, maxMessageSize, "fifo " + path + ": every writer closed it");
+        return new FdReceiveEnd("fifo " + path + " (read end)", fd, maxMessageSize,
+                () -> "fifo " + path + ": every writer closed it", null, null);
     }
 
     /** {@link #openReceiver(Path, Duration, int)} with the default maximum of 1 MiB. */
@@ -168,7 +171,7 @@ public final class NamedPipe {
             throws IpcException, InterruptedIOException {
         Framing.checkMaxFrame(maxMessageSize);
         int fd = Fifos.openWriteFd(path, Deadline.after(timeout));
-        return new FdChannel("fifo " + path + " (write end)", -1, fd, maxMessageSize, "fifo " + path + ": the reader closed it");
+        return new FdSendEnd("fifo " + path + " (write end)", fd, maxMessageSize, () -> "fifo " + path + ": the reader closed it");
     }
 
     /** {@link #openSender(Path, Duration, int)} with the default maximum of 1 MiB. */

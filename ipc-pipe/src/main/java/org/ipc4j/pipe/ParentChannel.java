@@ -5,12 +5,17 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.util.function.Supplier;
 import org.ipc4j.api.Channel;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.framing.Framing;
+import org.ipc4j.pipe.internal.ChildPipes;
+import org.ipc4j.pipe.internal.FdReceiveEnd;
+import org.ipc4j.pipe.internal.FdSendEnd;
 import org.ipc4j.pipe.internal.Handshake;
-import org.ipc4j.pipe.internal.StreamChannel;
+import org.ipc4j.pipe.internal.PipeChannel;
+import org.ipc4j.pipe.internal.StreamReceiveEnd;
+import org.ipc4j.pipe.internal.StreamSendEnd;
 
 /**
  * The child's side of a {@link ChildProcess} started with {@link ChildProcess#startJava}: one line gives the
@@ -25,17 +30,20 @@ import org.ipc4j.pipe.internal.StreamChannel;
  * }</pre>
  *
  * <p><b>Standard output belongs to the channel.</b> {@code open()} takes over the process's real standard
- * output ({@link FileDescriptor#out}) and standard input ({@link FileDescriptor#in}) for the frames, and
- * then points {@link System#out} at standard error and {@link System#in} at an empty stream. A stray
- * {@code System.out.println} therefore lands in the parent's log, never in the message stream. What the
- * redirect cannot catch: a {@code PrintStream} someone saved from {@code System.out} before {@code open()}
- * and native code writing to file descriptor 1. Output written <em>before</em> {@code open()} is harmless:
- * the parent skips everything up to a marker that {@code open()} writes, and logs it.
+ * output and standard input for the frames. Where they are pipes on a POSIX system (always, for a child of
+ * {@link ChildProcess}), it moves the pipes to descriptors of its own and points descriptor 1 at standard
+ * error and descriptor 0 at {@code /dev/null}; it also points {@link System#out} at standard error and
+ * {@link System#in} at an empty stream. Nothing else in the process can then write into the message stream:
+ * a stray {@code System.out.println}, a {@code PrintStream} saved from {@code System.out} before
+ * {@code open()}, and native code writing to descriptor 1 all land on standard error, which the parent logs.
+ * (Elsewhere only {@code System.out} is redirected.) Output written <em>before</em> {@code open()} is
+ * harmless: the parent skips everything up to a marker that {@code open()} writes, and logs it.
  *
  * <p>The channel behaves like every other ipc4j channel: {@code receive} blocks until a message arrives
- * and throws {@link org.ipc4j.api.PeerGoneException} once the parent has closed its end (or died);
- * {@code close()} flushes what was sent and closes standard output, which the parent sees as the end of
- * the conversation. The maximum message size is the one the parent chose.
+ * and throws {@link org.ipc4j.api.PeerGoneException} once the parent has closed its end (or died), and a
+ * send then throws it too; the calling thread reads and writes the pipes itself ({@code poll(2)}, no helper
+ * thread). {@code close()} closes both pipes: the parent receives everything sent, then sees the end of the
+ * conversation. The maximum message size is the one the parent chose.
  */
 public final class ParentChannel {
     /** System property through which the parent passes the maximum message size. */
@@ -59,20 +67,24 @@ public final class ParentChannel {
         int max = Integer.getInteger(MAX_MESSAGE_SIZE_PROPERTY, Framing.DEFAULT_MAX_FRAME);
         System.out.flush();
         FileOutputStream out = new FileOutputStream(FileDescriptor.out);
-        FileInputStream in = new FileInputStream(FileDescriptor.in);
-        PrintStream previousOut = System.out;
-        System.setOut(System.err);
-        System.setIn(InputStream.nullInputStream());
         try {
             out.write(Handshake.marker());
             out.flush();
         } catch (IOException e) {
-            System.setOut(previousOut);
             throw new org.ipc4j.api.PeerGoneException("cannot write to the parent (standard output): " + e, e);
         }
-        channel = new StreamChannel("pipe to parent process", in, out, max, StreamChannel.DEFAULT_SEND_QUEUE_BYTES,
-                StreamChannel.DEFAULT_RECEIVE_QUEUE_BYTES, () -> "pipe to parent process: the parent closed its end"
-                + " (or exited)", null, null);
+        String name = "pipe to parent process";
+        Supplier<String> gone = () -> name + ": the parent closed its end (or exited)";
+        int[] fds = ChildPipes.takeOverStandardStreams();
+        if (fds != null) {
+            channel = new PipeChannel(name, new FdSendEnd(name, fds[1], max, gone),
+                    new FdReceiveEnd(name, fds[0], max, gone, null, null));
+        } else {
+            channel = new PipeChannel(name, new StreamSendEnd(name, out, max, StreamChannels.QUEUE_BYTES),
+                    new StreamReceiveEnd(name, new FileInputStream(FileDescriptor.in), max, StreamChannels.QUEUE_BYTES, gone, null));
+        }
+        System.setOut(System.err);
+        System.setIn(InputStream.nullInputStream());
         return channel;
     }
 }

@@ -5,7 +5,9 @@ import java.io.OutputStream;
 import java.util.Objects;
 import org.ipc4j.api.Channel;
 import org.ipc4j.api.framing.Framing;
-import org.ipc4j.pipe.internal.StreamChannel;
+import org.ipc4j.pipe.internal.PipeChannel;
+import org.ipc4j.pipe.internal.StreamReceiveEnd;
+import org.ipc4j.pipe.internal.StreamSendEnd;
 
 /**
  * A framed message {@link Channel} over any pair of byte streams, such as the standard streams of a raw
@@ -19,6 +21,9 @@ import org.ipc4j.pipe.internal.StreamChannel;
  * writes what is queued (for up to 2 seconds) and closes them.
  */
 public final class StreamChannels {
+    /** Bytes queued each way before senders wait, and before the reader thread stops reading. */
+    static final int QUEUE_BYTES = 256 << 10;
+
     private StreamChannels() {
     }
 
@@ -33,8 +38,8 @@ public final class StreamChannels {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
         Framing.checkMaxFrame(maxMessageSize);
-        return new StreamChannel(Objects.requireNonNull(name, "name"), in, out, maxMessageSize,
-                StreamChannel.DEFAULT_SEND_QUEUE_BYTES, StreamChannel.DEFAULT_RECEIVE_QUEUE_BYTES,
-                () -> name + ": the input stream ended", null, null);
+        Objects.requireNonNull(name, "name");
+        return new PipeChannel(name, new StreamSendEnd(name, out, maxMessageSize, QUEUE_BYTES),
+                new StreamReceiveEnd(name, in, maxMessageSize, QUEUE_BYTES, () -> name + ": the input stream ended", null));
     }
 }

@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.ipc4j.api.Channel;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.PeerGoneException;
@@ -70,6 +72,26 @@ class ChildProcessIT {
         assertThat(log).contains("stray output after open: this goes to standard error")
                 .contains("this must not corrupt the channel").contains("parent gone");
         assertThat(log).doesNotContain("stray output before open");
+    }
+
+    /** The reader and writer threads of a channel over blocking streams are named after the channel. */
+    private static List<String> helperThreadsOf(ChildProcess child) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("ipc4j-pipe-") && n.contains("(pid " + child.pid() + ")"))
+                .collect(Collectors.toList());
+    }
+
+    /** Receives (and sends) run on the caller's thread, on the pipes' descriptors: no thread hand-over per message. */
+    @Test
+    void theFramedChannelNeedsNoHelperThreads() throws Exception {
+        try (ChildProcess child = names.closeAfter(echoChild().start())) {
+            Channel ch = child.channel();
+            ch.send(bytes("ping"));
+            assertThat(text(ch.receive(PATIENCE))).isEqualTo("ping");
+            assertThat(ch.trySend(bytes("pong"))).isTrue();
+            assertThat(text(ch.receive(PATIENCE))).isEqualTo("pong");
+            assertThat(helperThreadsOf(child)).as("reader or writer threads of this child's channel").isEmpty();
+        }
     }
 
     /** The default destination of the child's standard error is the SLF4J log (slf4j-simple prints to System.err). */
@@ -236,7 +258,7 @@ class ChildProcessIT {
                 .framed(true).start())) {
             py.channel().send(bytes("die-mid-frame"));
             assertThatThrownBy(() -> py.channel().receive(PATIENCE)).isInstanceOf(PeerGoneException.class)
-                    .hasMessageContaining("in the middle of a frame (10 of 100 payload bytes)")
+                    .hasMessageContaining("in the middle of a frame (10 of 100 payload bytes arrived)")
                     .hasMessageContaining("killed by signal 9");
         }
     }

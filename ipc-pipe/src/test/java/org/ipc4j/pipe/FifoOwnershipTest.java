@@ -72,10 +72,42 @@ class FifoOwnershipTest {
         Path a2b = FifoChannel.aToB(base);
         names.deleteAfter(a2b);
         names.deleteAfter(FifoChannel.bToA(base));
+        names.deleteAfter(FifoChannel.lease(base));
         NamedPipe.create(a2b, OpenOptions.create().permissions(0666));
         Files.setAttribute(a2b, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
-        assertThatThrownBy(() -> Ipc.open("fifo:" + base + "?role=a&timeout=300ms"))
+        assertThatThrownBy(() -> Ipc.open("fifo:" + base + "?timeout=300ms"))
                 .isInstanceOf(PermissionDeniedException.class).hasMessageContaining(a2b.toString());
+        assertThat(Files.getAttribute(a2b, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as("the planted FIFO is left alone")
+                .isEqualTo(NOBODY);
+        assertThat(Files.exists(FifoChannel.lease(base), LinkOption.NOFOLLOW_LINKS)).isFalse();
+    }
+
+    /**
+     * The lease file says which sides are held and is deleted when a session ends: a link would have a session
+     * lock and delete through it, and another user's file would let that user keep every side taken.
+     */
+    @Test
+    void aLeaseFileThatIsALinkOrBelongsToAnotherUserIsRefused() throws Exception {
+        Path base = names.uniquePath("lease", "");
+        Path lease = FifoChannel.lease(base);
+        names.deleteAfter(lease);
+        names.deleteAfter(FifoChannel.aToB(base));
+        names.deleteAfter(FifoChannel.bToA(base));
+        Path target = names.uniquePath("elsewhere", ".txt");
+        Files.writeString(target, "not a lease");
+        Files.createSymbolicLink(lease, target);
+        assertThatThrownBy(() -> Ipc.open("fifo:" + base + "?timeout=300ms")).isInstanceOf(IpcException.class)
+                .hasMessageContaining(lease.toString()).hasMessageContaining("symbolic link");
+        assertThat(Files.readString(target)).isEqualTo("not a lease");
+        assertThat(Files.isSymbolicLink(lease)).as("the link is left alone").isTrue();
+        assertThat(Files.exists(FifoChannel.aToB(base), LinkOption.NOFOLLOW_LINKS)).as("nothing created").isFalse();
+
+        assumeTrue(root(), "chown to another uid needs root");
+        Files.delete(lease);
+        Files.writeString(lease, "");
+        Files.setAttribute(lease, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+        assertThatThrownBy(() -> Ipc.open("fifo:" + base + "?timeout=300ms")).isInstanceOf(PermissionDeniedException.class)
+                .hasMessageContaining("owned by uid " + NOBODY);
     }
 
     @Test

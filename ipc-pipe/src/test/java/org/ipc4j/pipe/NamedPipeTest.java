@@ -228,12 +228,20 @@ class NamedPipeTest {
     }
 
     @Test
-    void fifoAddressesAreCheckedAndTheCapabilityIsReported() {
-        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("role=a or role=b");
-        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?role=c")).hasMessageContaining("role=c");
-        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?role=a&colour=red")).hasMessageContaining("colour");
-        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?role=a&permissions=9")).hasMessageContaining("octal");
+    void fifoAddressesSpeakTheSharedVocabularyAndTheCapabilityIsReported() {
+        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?role=c")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("role=c").hasMessageContaining("auto, a or b");
+        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?colour=red")).hasMessageContaining("colour");
+        // the names of before the shared vocabulary are misspellings now, and misspellings stay errors
+        for (String old : new String[] {"open=create", "permissions=600", "msgsize=1m", "unlinkOnClose=true"}) {
+            assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?" + old)).as(old)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown parameter");
+        }
+        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?perm=9")).hasMessageContaining("octal");
+        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?mode=sometimes")).hasMessageContaining("mode=sometimes");
+        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?maxmsg=0")).hasMessageContaining("maxmsg=0");
+        assertThatThrownBy(() -> Ipc.open("fifo:/tmp/ipc4j-x?timeout=soon")).hasMessageContaining("timeout=soon");
+        assertThat(Files.exists(Path.of("/tmp/ipc4j-x.lease"))).as("bad addresses create nothing").isFalse();
         Capability c = Ipc.capability("fifo");
         assertThat(c.supported()).as(c.toString()).isTrue();
         assertThat(NamedPipe.capability().artifact()).isEqualTo("org.ipc4j:ipc-pipe");
@@ -241,16 +249,32 @@ class NamedPipeTest {
     }
 
     @Test
-    void fifoChannelOpenByAddressTimesOutAndCreatesOwnerOnlyFifos() throws Exception {
+    void fifoChannelOpenByAddressTimesOutCreatesOwnerOnlyFilesAndLeavesNothing() throws Exception {
         Path base = names.uniquePath("uri", "");
-        names.deleteAfter(FifoChannel.aToB(base));
-        names.deleteAfter(FifoChannel.bToA(base));
-        Throwable t = catchThrowable(() -> Ipc.open("fifo:" + base + "?role=a&timeout=200ms"));
-        assertThat(t).isInstanceOf(OpenTimeoutException.class);
-        assertThat(mode(FifoChannel.aToB(base))).isEqualTo(0010600);
-        assertThat(mode(FifoChannel.bToA(base))).isEqualTo(0010600);
+        Path a2b = FifoChannel.aToB(base);
+        Path b2a = FifoChannel.bToA(base);
+        Path lease = FifoChannel.lease(base);
+        names.deleteAfter(a2b);
+        names.deleteAfter(b2a);
+        names.deleteAfter(lease);
+        CompletableFuture<Throwable> t = CompletableFuture.supplyAsync(
+                () -> catchThrowable(() -> Ipc.open("fifo:" + base + "?timeout=2s")));
+        for (int i = 0; i < 500 && !Files.exists(b2a, LinkOption.NOFOLLOW_LINKS); i++) {
+            Thread.sleep(5);
+        }
+        // while it waits for the other side
+        assertThat(mode(a2b)).isEqualTo(0010600);
+        assertThat(mode(b2a)).isEqualTo(0010600);
+        assertThat(mode(lease) & 0777).isEqualTo(0600);
+        assertThat(t.get(10, TimeUnit.SECONDS)).isInstanceOf(OpenTimeoutException.class);
+        FifoRendezvousTest.assertNothingLeft(base);
         awaitNoOpenerThreads();
-        assertThatThrownBy(() -> Ipc.open("fifo:" + base + "?role=b&open=create&timeout=200ms"))
+        // mode=create refuses a FIFO that exists, and leaves it alone: it is not this open's
+        NamedPipe.create(a2b);
+        assertThatThrownBy(() -> Ipc.open("fifo:" + base + "?mode=create&timeout=200ms"))
                 .isInstanceOf(ObjectExistsException.class);
+        assertThat(NamedPipe.isFifo(a2b)).isTrue();
+        assertThat(Files.exists(b2a, LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.exists(lease, LinkOption.NOFOLLOW_LINKS)).isFalse();
     }
 }

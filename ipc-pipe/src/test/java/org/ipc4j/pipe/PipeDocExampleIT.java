@@ -81,7 +81,7 @@ class PipeDocExampleIT {
     /** docs/pipes.md, "Named pipes": the other process. */
     public static final class FifoPeer {
         public static void main(String[] args) throws Exception {
-            try (Channel ch = Ipc.open("fifo:" + args[0] + "?role=b")) {
+            try (Channel ch = Ipc.open("fifo:" + args[0])) {
                 byte[] request = ch.receive();
                 ch.send(("got " + new String(request, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
             }
@@ -93,14 +93,16 @@ class PipeDocExampleIT {
         Path base = names.uniquePath("doc", "");
         names.deleteAfter(FifoChannel.aToB(base));
         names.deleteAfter(FifoChannel.bToA(base));
+        names.deleteAfter(FifoChannel.lease(base));
         try (ChildJvm peer = ChildJvm.start(FifoPeer.class, base.toString())) {
-            // docs/pipes.md, "Named pipes": this process
-            try (Channel ch = Ipc.open("fifo:" + base + "?role=a&timeout=10s")) {
+            // docs/pipes.md, "Named pipes": this process (the same address; whichever opens first takes side A)
+            try (Channel ch = Ipc.open("fifo:" + base)) {
                 ch.send("order 1".getBytes(StandardCharsets.UTF_8));
                 byte[] reply = ch.receive(Duration.ofSeconds(10));
                 assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("got order 1");
             }
             assertThat(peer.waitFor(Duration.ofSeconds(20))).as(peer.output()).isZero();
         }
+        FifoRendezvousTest.assertNothingLeft(base);
     }
 }

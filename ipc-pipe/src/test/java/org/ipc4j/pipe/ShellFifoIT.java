@@ -68,7 +68,7 @@ class ShellFifoIT {
                 Receiver in = NamedPipe.openReceiver(fifo, PATIENCE)) {
             // "abc" is not a whole frame: the writer left in the middle of a length prefix
             assertThatThrownBy(() -> in.receive(PATIENCE)).isInstanceOf(PeerGoneException.class)
-                    .hasMessageContaining("in the middle of a frame (3 bytes of it arrived)");
+                    .hasMessageContaining("in the middle of a frame (3 of the 4 length-prefix bytes arrived)");
             assertThat(sh.join(PATIENCE)).isTrue();
         }
     }

@@ -1,9 +1,9 @@
 package org.ipc4j.pipe.internal;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteOrder;
 import java.util.Objects;
 import org.ipc4j.api.internal.Errno;
 
@@ -19,46 +19,15 @@ import org.ipc4j.api.internal.Errno;
  */
 final class FdInputStream extends InputStream {
     private static final int SLICE_MILLIS = 100;
-    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final String name;
-    private final Object lock = new Object();
-    private int fd;
+    private final Fd fd;
+    private final Memory scratch = new Memory(64 << 10);
     private volatile boolean closed;
-    private boolean reading;
-    private com.sun.jna.Memory scratch = new com.sun.jna.Memory(64 << 10);
 
     FdInputStream(int fd, String name) {
-        this.fd = fd;
+        this.fd = new Fd(fd);
         this.name = name;
-    }
-
-    /**
-     * Waits up to {@code millis} for data or a departed writer.
-     *
-     * @return true if a read would not block
-     */
-    static boolean poll(int fd, int millis) throws IOException {
-        return poll(fd, LinuxLibc.POLLIN, millis);
-    }
-
-    /** Waits up to {@code millis} for one of {@code events} (or an error or hang-up); true if it happened. */
-    static boolean poll(int fd, short events, int millis) throws IOException {
-        return (revents(fd, events, millis) & (events | LinuxLibc.POLLHUP | LinuxLibc.POLLERR)) != 0;
-    }
-
-    /** Waits up to {@code millis} for one of {@code events} and returns the revents bits (0 on timeout or EINTR). */
-    static int revents(int fd, short events, int millis) throws IOException {
-        int[] pollfd = {fd, LITTLE ? events : events << 16};
-        int n = LinuxLibc.libc().poll(pollfd, 1, millis);
-        if (n < 0) {
-            int errno = Native.getLastError();
-            if (errno == Errno.EINTR) {
-                return 0;
-            }
-            throw new IOException(Errno.message("poll", null, errno, null));
-        }
-        return n > 0 ? (LITTLE ? pollfd[1] >>> 16 : pollfd[1] & 0xffff) : 0;
     }
 
     @Override
@@ -74,64 +43,45 @@ final class FdInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        synchronized (lock) {
-            if (closed) {
-                throw new IOException(name + " is closed");
-            }
-            reading = true;
+        int descriptor = fd.enter();
+        if (descriptor < 0) {
+            throw new IOException(name + " is closed");
         }
         try {
-            while (true) {
-                if (closed) {
-                    throw new IOException(name + " was closed while reading");
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new java.io.InterruptedIOException("interrupted while reading " + name);
-                }
-                if (!poll(fd, SLICE_MILLIS)) {
-                    continue;
-                }
-                int want = (int) Math.min(len, scratch.size());
-                long n = LinuxLibc.libc().read(fd, scratch, want);
-                if (n > 0) {
-                    scratch.read(0, b, off, (int) n);
-                    return (int) n;
-                }
-                if (n == 0) {
-                    return -1;
-                }
-                int errno = Native.getLastError();
-                if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
-                    throw new IOException(Errno.message("read", name, errno, null));
+            synchronized (scratch) {
+                while (true) {
+                    if (closed) {
+                        throw new IOException(name + " was closed while reading");
+                    }
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new java.io.InterruptedIOException("interrupted while reading " + name);
+                    }
+                    if (!Fd.poll(descriptor, LinuxLibc.POLLIN, SLICE_MILLIS)) {
+                        continue;
+                    }
+                    long n = LinuxLibc.libc().read(descriptor, scratch, Math.min(len, scratch.size()));
+                    if (n > 0) {
+                        scratch.read(0, b, off, (int) n);
+                        return (int) n;
+                    }
+                    if (n == 0) {
+                        return -1;
+                    }
+                    int errno = Native.getLastError();
+                    if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
+                        throw new IOException(Errno.message("read", name, errno, null));
+                    }
                 }
             }
         } finally {
-            synchronized (lock) {
-                reading = false;
-                if (closed) {
-                    closeFd();
-                }
-            }
+            fd.exit();
         }
     }
 
-    /** Closes; a read blocked in another thread ends within one poll slice and the descriptor is closed then. */
+    /** Closes; a read blocked in another thread ends within one poll slice, and the descriptor is closed then. */
     @Override
     public void close() {
-        synchronized (lock) {
-            closed = true;
-            if (!reading) {
-                closeFd();
-            }
-        }
-    }
-
-    private void closeFd() {
-        // the descriptor is closed only when no thread is in poll/read on it, so its number cannot be reused under us
-        if (fd >= 0) {
-            LinuxLibc.libc().close(fd);
-            fd = -1;
-            scratch.close();
-        }
+        closed = true;
+        fd.retire();
     }
 }

@@ -22,14 +22,12 @@ final class FdOutputStream extends OutputStream {
     private static final int SLICE_MILLIS = 100;
 
     private final String name;
-    private final Object lock = new Object();
-    private int fd;
+    private final Fd fd;
+    private final Memory scratch = new Memory(64 << 10);
     private volatile boolean closed;
-    private boolean writing;
-    private Memory scratch = new Memory(64 << 10);
 
     FdOutputStream(int fd, String name) {
-        this.fd = fd;
+        this.fd = new Fd(fd);
         this.name = name;
     }
 
@@ -41,73 +39,52 @@ final class FdOutputStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        synchronized (lock) {
-            if (closed) {
-                throw new IOException(name + " is closed");
-            }
-            if (writing) {
-                throw new IOException(name + ": another thread is writing");
-            }
-            writing = true;
+        int descriptor = fd.enter();
+        if (descriptor < 0) {
+            throw new IOException(name + " is closed");
         }
         try {
-            while (len > 0) {
-                int chunk = (int) Math.min(len, scratch.size());
-                scratch.write(0, b, off, chunk);
-                long done = 0;
-                while (done < chunk) {
-                    if (closed) {
-                        throw new IOException(name + " was closed while writing");
+            synchronized (scratch) {
+                while (len > 0) {
+                    int chunk = (int) Math.min(len, scratch.size());
+                    scratch.write(0, b, off, chunk);
+                    long done = 0;
+                    while (done < chunk) {
+                        if (closed) {
+                            throw new IOException(name + " was closed while writing");
+                        }
+                        long n = LinuxLibc.libc().write(descriptor, scratch.share(done), chunk - done);
+                        if (n > 0) {
+                            done += n;
+                            continue;
+                        }
+                        int errno = Native.getLastError();
+                        if (errno == Errno.EINTR) {
+                            continue;
+                        }
+                        if (errno != Errno.EAGAIN) {
+                            throw new IOException(Errno.message("write", name, errno, errno == Errno.EPIPE
+                                    ? "Broken pipe: every reader has closed the FIFO" : null));
+                        }
+                        if (Thread.currentThread().isInterrupted()) {
+                            close();
+                            throw new InterruptedIOException("interrupted while writing " + name + "; the stream is closed");
+                        }
+                        Fd.poll(descriptor, LinuxLibc.POLLOUT, SLICE_MILLIS);
                     }
-                    long n = LinuxLibc.libc().write(fd, scratch.share(done), chunk - done);
-                    if (n > 0) {
-                        done += n;
-                        continue;
-                    }
-                    int errno = Native.getLastError();
-                    if (errno == Errno.EINTR) {
-                        continue;
-                    }
-                    if (errno != Errno.EAGAIN) {
-                        throw new IOException(Errno.message("write", name, errno, errno == Errno.EPIPE
-                                ? "Broken pipe: every reader has closed the FIFO" : null));
-                    }
-                    if (Thread.currentThread().isInterrupted()) {
-                        close();
-                        throw new InterruptedIOException("interrupted while writing " + name + "; the stream is closed");
-                    }
-                    FdInputStream.poll(fd, LinuxLibc.POLLOUT, SLICE_MILLIS);
+                    off += chunk;
+                    len -= chunk;
                 }
-                off += chunk;
-                len -= chunk;
             }
         } finally {
-            synchronized (lock) {
-                writing = false;
-                if (closed) {
-                    closeFd();
-                }
-            }
+            fd.exit();
         }
     }
 
     /** Closes; a write blocked in another thread ends within one poll slice, and the descriptor is closed then. */
     @Override
     public void close() {
-        synchronized (lock) {
-            closed = true;
-            if (!writing) {
-                closeFd();
-            }
-        }
-    }
-
-    private void closeFd() {
-        // closed only when no thread is in poll/write on it, so its number cannot be reused under a writer
-        if (fd >= 0) {
-            LinuxLibc.libc().close(fd);
-            fd = -1;
-            scratch.close();
-        }
+        closed = true;
+        fd.retire();
     }
 }

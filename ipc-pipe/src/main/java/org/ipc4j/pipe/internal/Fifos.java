@@ -66,7 +66,8 @@ public final class Fifos {
                 ? "mkfifo(3) via JNA" : "mkfifo(3) via JNA (macOS: not tested in CI)");
     }
 
-    static void requireSupported() throws UnsupportedPlatformException {
+    /** Throws the reason FIFOs do not work here, if they do not. */
+    public static void requireSupported() throws UnsupportedPlatformException {
         Capability c = capability("fifo");
         if (!c.supported()) {
             throw new UnsupportedPlatformException("fifo: " + c.reason());
@@ -160,6 +161,37 @@ public final class Fifos {
             throw missing("open", path, Errno.ENOENT);
         }
         throw new IpcException(path + " exists but is " + describeType(path) + ", not a FIFO");
+    }
+
+    /**
+     * Refuses a lease file that this user does not control: a symbolic link (the lease would lock, and the end of
+     * a session delete, whatever it points to) or a file of another user (who could hold its locks and keep every
+     * side taken). A missing file is fine: the opener creates it.
+     */
+    public static void requireOwnLeaseFile(Path path) throws IpcException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new IpcException(path + ": could not check the lease file: " + e, e);
+        }
+        if (!a.isRegularFile()) {
+            throw new IpcException(path + " is " + describeType(path) + ", not a lease file; refusing it (a lease file"
+                    + " is a regular file of this user, never reached through a link). Remove it or use another path");
+        }
+        int uid;
+        try {
+            uid = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IpcException(path + ": could not read the owner of the lease file: " + e, e);
+        }
+        int euid = LinuxLibc.libc().geteuid();
+        if (uid != euid) {
+            throw new PermissionDeniedException(path + " is a lease file owned by uid " + uid + ", not by this process's"
+                    + " uid " + euid + "; refusing it, since its owner could hold both sides. Remove it or use another path");
+        }
     }
 
     /**
@@ -336,7 +368,7 @@ public final class Fifos {
                 if (pending.isDone()) {
                     pending.throwIfFailed(path);
                     connected = true;
-                } else if (FdInputStream.poll(fd, (int) Math.max(1, Math.min(50, deadline.remainingNanos() / 1_000_000)))) {
+                } else if (Fd.poll(fd, LinuxLibc.POLLIN, (int) Math.max(1, Math.min(50, deadline.remainingNanos() / 1_000_000)))) {
                     connected = true;
                 } else if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedIOException("interrupted while waiting for a writer to open " + path);

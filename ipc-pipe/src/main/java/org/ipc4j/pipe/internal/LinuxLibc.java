@@ -5,7 +5,7 @@ import com.sun.jna.Native;
 import org.ipc4j.api.Platform;
 
 /**
- * The few libc calls the FIFO code needs. All are cold (once per open), so interface mapping is used.
+ * The few libc calls the pipe and FIFO code needs, with interface mapping.
  * {@code open} is variadic in C and is declared with varargs so that JNA passes the mode the way the
  * platform's calling convention wants (Apple Silicon passes variadic arguments on the stack).
  * The flag values differ between Linux and Darwin; {@link #O_NONBLOCK} and {@link #O_CLOEXEC} pick the
@@ -29,6 +29,12 @@ interface LinuxLibc extends Library {
     int F_GETPIPE_SZ = 1032;
     /** fcntl command: set the capacity of a pipe (Linux only; capped by /proc/sys/fs/pipe-max-size). */
     int F_SETPIPE_SZ = 1031;
+    /** fcntl commands and the close-on-exec flag: the same values on Linux and Darwin. */
+    int F_DUPFD = 0;
+    int F_SETFD = 2;
+    int F_GETFL = 3;
+    int F_SETFL = 4;
+    int FD_CLOEXEC = 1;
     /** Refuse a symbolic link as the last path component (its value differs between architectures). */
     int O_NOFOLLOW = Platform.current() == Platform.MAC ? 0x0100
             : System.getProperty("os.arch").matches("aarch64|arm.*") ? 0100000 : 0400000;
@@ -51,6 +57,11 @@ interface LinuxLibc extends Library {
     int open(String path, int flags, Object... mode);
 
     int close(int fd);
+
+    /** {@code fds} receives the read end, then the write end. */
+    int pipe(int[] fds);
+
+    int dup2(int oldFd, int newFd);
 
     int getpagesize();
 

@@ -2,26 +2,27 @@ package org.ipc4j.pipe.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Set;
 import org.ipc4j.api.Capability;
 import org.ipc4j.api.Channel;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.IpcUri;
-import org.ipc4j.api.OpenOptions;
+import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.pipe.FifoChannel;
 
 /**
- * The {@code fifo:} scheme: {@code fifo:/tmp/x?role=a} opens a {@link FifoChannel} on {@code /tmp/x.a2b}
- * and {@code /tmp/x.b2a}. Parameters: {@code role} (a or b, required), {@code open} (create, open,
- * openOrCreate; default openOrCreate), {@code permissions} (octal, default 600), {@code timeout} (wait for
- * the other role, default 30s), {@code msgsize} (largest message, default 1m), {@code unlinkOnClose}
- * (default false).
+ * The {@code fifo:} scheme: {@code fifo:/tmp/x} opens a {@link FifoChannel} on {@code /tmp/x.a2b} and
+ * {@code /tmp/x.b2a} (with the lease file {@code /tmp/x.lease}). Parameters, in the vocabulary shared by
+ * every scheme: {@code role} (auto, a or b; default auto: the first opener takes side A, the second side B),
+ * {@code mode} (create, open, openOrCreate; default openOrCreate), {@code perm} (octal, default 0600),
+ * {@code unlink} (remove the FIFOs when this end closes; default false), {@code maxmsg} (largest message in
+ * bytes, default 1m) and {@code timeout} (how long opening waits for the other side, default 30s).
  */
 public final class PipeTransportProvider implements org.ipc4j.api.spi.TransportProvider {
-    static final Set<String> PARAMS = Set.of("role", "open", "permissions", "timeout", "msgsize", "unlinkOnClose");
-    /** The default wait for the other role when opening by address. */
+    static final Set<String> PARAMS = Set.of(IpcUri.ROLE, IpcUri.MODE, IpcUri.PERM, IpcUri.UNLINK, IpcUri.MAXMSG,
+            IpcUri.TIMEOUT);
+    /** The default wait for the other side when opening by address. */
     public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(30);
 
     @Override
@@ -37,42 +38,14 @@ public final class PipeTransportProvider implements org.ipc4j.api.spi.TransportP
     @Override
     public Channel openChannel(IpcUri uri) throws IpcException {
         uri.requireOnly(PARAMS);
-        String roleText = uri.string("role", null);
-        if (roleText == null) {
-            throw new IllegalArgumentException("\"" + uri + "\": fifo: needs role=a or role=b (one process each);"
-                    + " the channel uses " + uri.target() + ".a2b and " + uri.target() + ".b2a");
-        }
-        FifoChannel.Role role = switch (roleText.trim().toLowerCase(Locale.ROOT)) {
-            case "a" -> FifoChannel.Role.A;
-            case "b" -> FifoChannel.Role.B;
-            default -> throw new IllegalArgumentException("\"" + uri + "\": role=" + roleText + " is not a or b");
-        };
-        OpenOptions options = switch (uri.string("open", "openOrCreate").trim().toLowerCase(Locale.ROOT)) {
-            case "create" -> OpenOptions.create();
-            case "open" -> OpenOptions.open();
-            case "openorcreate" -> OpenOptions.openOrCreate();
-            default -> throw new IllegalArgumentException("\"" + uri + "\": open=" + uri.string("open", "")
-                    + " is not create, open or openOrCreate");
-        };
-        String perm = uri.string("permissions", "600").trim();
-        int bits;
         try {
-            bits = Integer.parseInt(perm, 8);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("\"" + uri + "\": permissions=" + perm + " is not an octal mode such as 600");
-        }
-        options = options.permissions(bits).unlinkOnClose(uri.bool("unlinkOnClose", false));
-        long size = uri.size("msgsize", Framing.DEFAULT_MAX_FRAME);
-        if (size > Framing.ABSOLUTE_MAX_FRAME) {
-            throw new IllegalArgumentException("\"" + uri + "\": msgsize=" + size + " is above " + Framing.ABSOLUTE_MAX_FRAME);
-        }
-        Duration timeout = uri.duration("timeout", DEFAULT_OPEN_TIMEOUT);
-        try {
-            return FifoChannel.open(Path.of(uri.target()), role, options, timeout, (int) size);
+            return FifoChannel.open(Path.of(uri.target()), uri.role(), uri.openOptions(OpenMode.OPEN_OR_CREATE),
+                    uri.duration(IpcUri.TIMEOUT, DEFAULT_OPEN_TIMEOUT),
+                    uri.maxMessage(Framing.DEFAULT_MAX_FRAME, Framing.ABSOLUTE_MAX_FRAME));
         } catch (java.io.InterruptedIOException e) {
             // the SPI cannot throw InterruptedIOException: keep the interrupt and report it as an IpcException
             Thread.currentThread().interrupt();
-            throw new IpcException(uri + ": interrupted while waiting for the other role to open", e);
+            throw new IpcException(uri + ": interrupted while waiting for the other side to open", e);
         }
     }
 }

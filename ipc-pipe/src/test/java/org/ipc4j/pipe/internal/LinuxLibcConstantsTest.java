@@ -33,6 +33,7 @@ class LinuxLibcConstantsTest {
             "  printf(\"POLLIN=%d\\nPOLLOUT=%d\\nPOLLERR=%d\\nPOLLHUP=%d\\n\", POLLIN, POLLOUT, POLLERR, POLLHUP);",
             "  printf(\"FIONREAD=%ld\\nF_GETPIPE_SZ=%d\\n\", (long) FIONREAD, F_GETPIPE_SZ);",
             "  printf(\"F_SETPIPE_SZ=%d\\nO_NOFOLLOW=%d\\nELOOP=%d\\n\", F_SETPIPE_SZ, O_NOFOLLOW, ELOOP);",
+            "  printf(\"F_DUPFD=%d\\nF_SETFD=%d\\nF_GETFL=%d\\nF_SETFL=%d\\nFD_CLOEXEC=%d\\n\", F_DUPFD, F_SETFD, F_GETFL, F_SETFL, FD_CLOEXEC);",
             "  printf(\"sizeof_pollfd=%zu\\nrevents_offset=%zu\\n\", sizeof(struct pollfd), __builtin_offsetof(struct pollfd, revents));",
             "  return 0;",
             "}",
@@ -73,7 +74,12 @@ class LinuxLibcConstantsTest {
         assertThat(values.get("F_SETPIPE_SZ")).isEqualTo(LinuxLibc.F_SETPIPE_SZ);
         assertThat(values.get("O_NOFOLLOW")).isEqualTo(LinuxLibc.O_NOFOLLOW);
         assertThat(values.get("ELOOP")).isEqualTo(LinuxLibc.ELOOP);
-        // FdInputStream.poll passes a pollfd as two ints: fd, then events and revents as two shorts
+        assertThat(values.get("F_DUPFD")).isEqualTo(LinuxLibc.F_DUPFD);
+        assertThat(values.get("F_SETFD")).isEqualTo(LinuxLibc.F_SETFD);
+        assertThat(values.get("F_GETFL")).isEqualTo(LinuxLibc.F_GETFL);
+        assertThat(values.get("F_SETFL")).isEqualTo(LinuxLibc.F_SETFL);
+        assertThat(values.get("FD_CLOEXEC")).isEqualTo(LinuxLibc.FD_CLOEXEC);
+        // Fd.poll passes a pollfd as two ints: fd, then events and revents as two shorts
         assertThat(values.get("sizeof_pollfd")).isEqualTo(8L);
         assertThat(values.get("revents_offset")).isEqualTo(6L);
     }
