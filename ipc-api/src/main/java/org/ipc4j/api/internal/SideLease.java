@@ -7,6 +7,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -253,23 +254,60 @@ public final class SideLease implements AutoCloseable {
                             continue;
                         }
                     } else {
-                        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                        // never through a link planted under the name (O_NOFOLLOW)
+                        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                                LinkOption.NOFOLLOW_LINKS);
                     }
                     Object after = keyOf(path);
                     if (after != null && (before == null || before.equals(after))) {
+                        try {
+                            requireOwnFile(path, what);
+                        } catch (IpcException e) {
+                            channel.close();
+                            throw e;
+                        }
                         return new LeaseFile(path, channel, after);
                     }
                     channel.close(); // replaced while opening: this JVM holds no lock on it yet
+                } catch (IpcException e) {
+                    throw e;
                 } catch (java.nio.file.AccessDeniedException e) {
                     throw new PermissionDeniedException(what + ": may not open the lease file " + path
                             + " (it belongs to another user, or its mode forbids this user)");
                 } catch (NoSuchFileException e) {
                     throw new org.ipc4j.api.NoSuchObjectException(what + ": the directory of " + path + " does not exist");
                 } catch (IOException e) {
+                    if (Files.isSymbolicLink(path)) {
+                        throw new PermissionDeniedException(what + ": the lease file " + path
+                                + " is a symbolic link; refusing to follow it");
+                    }
                     throw new IpcException(what + ": cannot open the lease file " + path + ": " + e, e);
                 }
             }
             throw new IpcException(what + ": the lease file " + path + " keeps being replaced");
+        }
+
+        /**
+         * Refuses a lease file that another user owns: whoever can plant it could hold a side forever or watch
+         * who opens. The process's own uid is that of /proc/self where there is one.
+         */
+        private static void requireOwnFile(Path path, String what) throws IpcException {
+            Path self = Path.of("/proc/self");
+            if (!Files.exists(self)) {
+                return;
+            }
+            Object mine;
+            Object owner;
+            try {
+                mine = Files.getAttribute(self, "unix:uid");
+                owner = Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            } catch (UnsupportedOperationException | IOException e) {
+                return; // no unix attribute view here: the file mode (0600 by default) is the only guard
+            }
+            if (!mine.equals(owner)) {
+                throw new PermissionDeniedException(what + ": the lease file " + path + " belongs to uid " + owner
+                        + ", not to this process's uid " + mine + "; refusing to share a channel through it");
+            }
         }
 
         private static Set<PosixFilePermission> bits(int permissions) {
@@ -288,7 +326,7 @@ public final class SideLease implements AutoCloseable {
 
         private static Object keyOf(Path path) throws IOException {
             try {
-                return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             } catch (NoSuchFileException e) {
                 return null;
             }

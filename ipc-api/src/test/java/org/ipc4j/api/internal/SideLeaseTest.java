@@ -91,6 +91,25 @@ class SideLeaseTest {
     }
 
     @Test
+    void aLeaseFilePlantedAsALinkOrOwnedByAnotherUserIsRefused() throws Exception {
+        Path target = dir.resolve("target");
+        Files.createFile(target);
+        Path link = dir.resolve("link.lease");
+        Files.createSymbolicLink(link, target);
+        assertThatThrownBy(() -> SideLease.take(link, Role.AUTO, 0600, "test"))
+                .isInstanceOf(org.ipc4j.api.PermissionDeniedException.class).hasMessageContaining("symbolic link");
+        assertThat(Files.size(target)).isZero();
+
+        Path foreign = dir.resolve("foreign.lease");
+        Files.createFile(foreign);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.getAttribute(Path.of("/proc/self"), "unix:uid").equals(0),
+                "changing a file's owner needs root");
+        Files.setAttribute(foreign, "unix:uid", 65534);
+        assertThatThrownBy(() -> SideLease.take(foreign, Role.AUTO, 0600, "test"))
+                .isInstanceOf(org.ipc4j.api.PermissionDeniedException.class).hasMessageContaining("belongs to uid 65534");
+    }
+
+    @Test
     void racingOpenersAndClosersNeverShareASide() throws Exception {
         Path file = dir.resolve("race.lease");
         int threads = 4;
