@@ -95,12 +95,15 @@ public final class Mechanisms {
         list.add(new PipeMechanism());
         list.add(new UriMechanism("fifo", "fifo", "named pipe (FIFO)", "no", "no", "one way (two FIFOs here)",
                 "simple streams between unrelated processes",
-                name -> "fifo:" + socketPath(name) + "?role=a&msgsize=2m",
-                name -> "fifo:" + socketPath(name) + "?role=b&msgsize=2m", Integer.MAX_VALUE, "") {
+                // the same address on both sides: the first opener takes side A, the second side B
+                name -> "fifo:" + socketPath(name) + "?maxmsg=2m",
+                name -> "fifo:" + socketPath(name) + "?maxmsg=2m", Integer.MAX_VALUE, "") {
             @Override
             protected void cleanUp(String name) {
+                // the session's last close removes these; this covers a run that failed half-way
                 deleteQuietly(Path.of(socketPath(name) + ".a2b"));
                 deleteQuietly(Path.of(socketPath(name) + ".b2a"));
+                deleteQuietly(Path.of(socketPath(name) + ".lease"));
             }
         });
         list.add(new UriMechanism("mq", "mq", "POSIX message queue (ipc4j, JNA)", "yes", "no", "both",
