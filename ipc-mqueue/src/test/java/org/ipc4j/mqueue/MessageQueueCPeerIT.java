@@ -32,7 +32,7 @@ class MessageQueueCPeerIT {
         CPrograms.Result r = CPrograms.run(CPrograms.command(peer, q.posixName(), "send",
                 "1:low", "9:high", "5:mid", "9:high-second", "0:zero"));
         assertThat(r.exitCode()).as(r.error()).isZero();
-        assertThat(q.depth()).isEqualTo(5);
+        assertThat(q.queuedMessages()).isEqualTo(5);
         List<String> received = new ArrayList<>();
         MessageInfo info = new MessageInfo();
         ByteBuffer buffer = ByteBuffer.allocateDirect(256);
@@ -53,7 +53,7 @@ class MessageQueueCPeerIT {
         CPrograms.Result r = CPrograms.run(CPrograms.command(peer, q.posixName(), "recv", "4"));
         assertThat(r.exitCode()).as(r.error()).isZero();
         assertThat(r.output().split("\n")).containsExactly("32767 java-top", "7 java-mid", "7 direct", "2 java-low");
-        assertThat(q.depth()).isZero();
+        assertThat(q.queuedMessages()).isZero();
     }
 
     @Test

@@ -67,7 +67,7 @@ class MessageQueueLimitsTest {
         assertThat(e.maximum()).isEqualTo(100);
         assertThat(e.getMessage()).contains(q.posixName(), "101", "100", "msgsize_max = " + proc("/proc/sys/fs/mqueue/msgsize_max"));
         assertThat(tooBig.position()).isZero();
-        assertThat(q.depth()).isZero();
+        assertThat(q.queuedMessages()).isZero();
     }
 
     @Test
