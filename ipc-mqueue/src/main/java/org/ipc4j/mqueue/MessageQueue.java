@@ -20,6 +20,7 @@ import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.UnsupportedPlatformException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.DuplexChannel;
+import org.ipc4j.mqueue.internal.ChannelSession;
 import org.ipc4j.mqueue.internal.MqSupport;
 import org.ipc4j.mqueue.internal.QueueHandle;
 import org.slf4j.Logger;
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * <h2>As a {@link Channel}</h2>
  * The {@code Channel} methods send with priority {@value #DEFAULT_PRIORITY} and receive from the same queue:
  * a queue is one shared FIFO, not a duplex connection, so a process that sends and receives on it may receive
- * its own messages. For a request/reply pair between two processes use {@link MessageQueueChannel}, which
- * uses one queue per direction.
+ * its own messages. For a request/reply pair between two processes use {@link MessageQueueChannel} (the
+ * address {@code mq:/NAME}); the address of a single queue is {@code mq:/NAME?shared=true}.
  *
  * <h2>Blocking, timeouts, closing</h2>
  * {@link #send(ByteBuffer)} blocks while the queue is full, {@link #receive(ByteBuffer)} while it is empty;
@@ -65,7 +66,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Peers</h2>
  * A queue does not know who has it open: a receiver cannot tell that the senders closed or died, so this
- * class never throws {@link org.ipc4j.api.PeerGoneException}. Use timeouts or an application-level goodbye.
+ * class never throws {@link org.ipc4j.api.PeerGoneException}. Use timeouts or an application-level goodbye,
+ * or {@link MessageQueueChannel}, which learns it from a lease.
  *
  * <h2>Ownership and threads</h2>
  * The caller owns the object and must close it; closing does not remove the name (see {@link #unlink()} and
@@ -105,9 +107,10 @@ public final class MessageQueue extends DuplexChannel<QueueSendEnd, QueueReceive
         });
     }
 
-    /** A queue over an open handle. */
-    static MessageQueue over(QueueHandle handle, boolean unlinkOnClose) {
-        return new MessageQueue(handle, new QueueSendEnd(handle), new QueueReceiveEnd(handle), unlinkOnClose);
+    /** A queue over an open handle; {@code session} is the channel it belongs to, or {@code null}. */
+    static MessageQueue over(QueueHandle handle, ChannelSession session, boolean unlinkOnClose) {
+        return new MessageQueue(handle, new QueueSendEnd(handle, session), new QueueReceiveEnd(handle, session),
+                unlinkOnClose);
     }
 
     // ------------------------------------------------------------------ opening
@@ -175,7 +178,7 @@ public final class MessageQueue extends DuplexChannel<QueueSendEnd, QueueReceive
         QueueHandle handle = QueueHandle.open(name, options, depth, maxMessageSize);
         LOG.debug("opened message queue {} (depth {}, maxmsg {} bytes, created {})", handle.posixName(),
                 handle.maxMessages(), handle.maxMessageSize(), handle.created());
-        return over(handle, options.unlinkOnClose());
+        return over(handle, null, options.unlinkOnClose());
     }
 
     /**
@@ -437,6 +440,16 @@ public final class MessageQueue extends DuplexChannel<QueueSendEnd, QueueReceive
     public String toString() {
         return "MessageQueue[" + handle.posixName() + ", depth " + handle.maxMessages() + ", maxmsg "
                 + handle.maxMessageSize() + (isOpen() ? "" : ", closed") + "]";
+    }
+
+    /** The end that sends on this queue, for a channel built over it. */
+    QueueSendEnd sendEnd() {
+        return out;
+    }
+
+    /** The end that receives from this queue, for a channel built over it. */
+    QueueReceiveEnd receiveEnd() {
+        return in;
     }
 
     static void checkPriority(int priority) {

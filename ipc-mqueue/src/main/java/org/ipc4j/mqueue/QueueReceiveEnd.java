@@ -14,6 +14,7 @@ import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.api.internal.ReceiveEnd;
 import org.ipc4j.api.internal.Receiving;
+import org.ipc4j.mqueue.internal.ChannelSession;
 import org.ipc4j.mqueue.internal.LinuxLibc;
 import org.ipc4j.mqueue.internal.NativeScratch;
 import org.ipc4j.mqueue.internal.QueueHandle;
@@ -36,12 +37,15 @@ final class QueueReceiveEnd extends ReceiveEnd {
     private static final Logger LOG = LoggerFactory.getLogger(QueueReceiveEnd.class);
 
     private final QueueHandle queue;
+    /** The channel session whose partner sends what this end receives, or {@code null} for a plain queue. */
+    private final ChannelSession session;
     /** Messages taken from the kernel but not delivered (too-small destination, cancelled async receive). */
     private final ConcurrentLinkedDeque<QueuedMessage> kept = new ConcurrentLinkedDeque<>();
     private volatile boolean hasKept;
 
-    QueueReceiveEnd(QueueHandle queue) {
+    QueueReceiveEnd(QueueHandle queue, ChannelSession session) {
         this.queue = queue;
+        this.session = session;
     }
 
     /** {@link ReceiveEnd}'s checked path, recording the length and priority in {@code info} (may be null). */
@@ -85,6 +89,9 @@ final class QueueReceiveEnd extends ReceiveEnd {
                 long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(NativeScratch.realtimeNanos() + wait);
                 long received = LinuxLibc.mq_timedreceive(queue.fd(), address, max, priorityAddress, timespec);
                 if (received >= 0) {
+                    if (session != null) {
+                        session.messageArrived();
+                    }
                     int length = (int) received;
                     if (direct) {
                         destination.position(destination.position() + length);
@@ -94,6 +101,9 @@ final class QueueReceiveEnd extends ReceiveEnd {
                 }
                 int errno = Native.getLastError();
                 if (errno == Errno.ETIMEDOUT || errno == Errno.EAGAIN) {
+                    if (session != null) {
+                        session.whileIdle(true);
+                    }
                     if (!mayWait || deadline.hasPassed()) {
                         return null;
                     }

@@ -9,6 +9,7 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.api.internal.SendEnd;
+import org.ipc4j.mqueue.internal.ChannelSession;
 import org.ipc4j.mqueue.internal.LinuxLibc;
 import org.ipc4j.mqueue.internal.NativeScratch;
 import org.ipc4j.mqueue.internal.QueueHandle;
@@ -21,9 +22,12 @@ import org.ipc4j.mqueue.internal.SystemLimits;
  */
 final class QueueSendEnd extends SendEnd {
     private final QueueHandle queue;
+    /** The channel session whose partner receives what this end sends, or {@code null} for a plain queue. */
+    private final ChannelSession session;
 
-    QueueSendEnd(QueueHandle queue) {
+    QueueSendEnd(QueueHandle queue, ChannelSession session) {
         this.queue = queue;
+        this.session = session;
     }
 
     /** The same checks and position rule as the plain forms, with {@code priority}. */
@@ -41,6 +45,9 @@ final class QueueSendEnd extends SendEnd {
 
     @Override
     protected boolean send(ByteBuffer message, Deadline deadline, boolean mayWait) throws IpcException, InterruptedIOException {
+        if (session != null) {
+            session.beforeSend();
+        }
         int length = message.remaining();
         queue.enter();
         try {
@@ -72,6 +79,9 @@ final class QueueSendEnd extends SendEnd {
                 }
                 int errno = Native.getLastError();
                 if (errno == Errno.ETIMEDOUT || errno == Errno.EAGAIN) {
+                    if (session != null) {
+                        session.whileIdle(false);
+                    }
                     if (!mayWait || deadline.hasPassed()) {
                         return false;
                     }

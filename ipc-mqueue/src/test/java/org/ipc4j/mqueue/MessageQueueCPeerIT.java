@@ -88,4 +88,23 @@ class MessageQueueCPeerIT {
             cWaits.destroyForcibly();
         }
     }
+
+    @Test
+    void aCProgramOnTheQueuesIsTheOtherSideOfAChannelAndIsNeverReportedGone() throws Exception {
+        Path peer = CPrograms.build("mq_peer");
+        String name = Queues.channelName(names, "cchan");
+        try (MessageQueueChannel channel = MessageQueueChannel.open(name)) {
+            assertThat(channel.side()).isEqualTo(org.ipc4j.api.Role.A);
+            CPrograms.Result sent = CPrograms.run(CPrograms.command(peer, "/" + name + ".b2a", "send", "0:from-c"));
+            assertThat(sent.exitCode()).as(sent.error()).isZero();
+            assertThat(MessageQueueTest.text(channel.receive(Duration.ofSeconds(10)))).isEqualTo("from-c");
+            assertThat(channel.receive(Duration.ofMillis(300)))
+                    .as("a peer without the lease is never seen, so never gone: the receive times out").isNull();
+            channel.send(bytes("from-java"));
+            CPrograms.Result received = CPrograms.run(CPrograms.command(peer, "/" + name + ".a2b", "recv", "1"));
+            assertThat(received.exitCode()).as(received.error()).isZero();
+            assertThat(received.output()).isEqualTo("0 from-java\n");
+        }
+        assertThat(MessageQueue.exists(name + ".a2b")).as("the session ended with the only lease holder").isFalse();
+    }
 }
