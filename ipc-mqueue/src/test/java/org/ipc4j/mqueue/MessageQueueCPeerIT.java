@@ -32,7 +32,7 @@ class MessageQueueCPeerIT {
         CPrograms.Result r = CPrograms.run(CPrograms.command(peer, q.posixName(), "send",
                 "1:low", "9:high", "5:mid", "9:high-second", "0:zero"));
         assertThat(r.exitCode()).as(r.error()).isZero();
-        assertThat(q.depth()).isEqualTo(5);
+        assertThat(q.queuedMessages()).isEqualTo(5);
         List<String> received = new ArrayList<>();
         MessageInfo info = new MessageInfo();
         ByteBuffer buffer = ByteBuffer.allocateDirect(256);
@@ -53,7 +53,7 @@ class MessageQueueCPeerIT {
         CPrograms.Result r = CPrograms.run(CPrograms.command(peer, q.posixName(), "recv", "4"));
         assertThat(r.exitCode()).as(r.error()).isZero();
         assertThat(r.output().split("\n")).containsExactly("32767 java-top", "7 java-mid", "7 direct", "2 java-low");
-        assertThat(q.depth()).isZero();
+        assertThat(q.queuedMessages()).isZero();
     }
 
     @Test
@@ -87,5 +87,24 @@ class MessageQueueCPeerIT {
         } finally {
             cWaits.destroyForcibly();
         }
+    }
+
+    @Test
+    void aCProgramOnTheQueuesIsTheOtherSideOfAChannelAndIsNeverReportedGone() throws Exception {
+        Path peer = CPrograms.build("mq_peer");
+        String name = Queues.channelName(names, "cchan");
+        try (MessageQueueChannel channel = MessageQueueChannel.open(name)) {
+            assertThat(channel.side()).isEqualTo(org.ipc4j.api.Role.A);
+            CPrograms.Result sent = CPrograms.run(CPrograms.command(peer, "/" + name + ".b2a", "send", "0:from-c"));
+            assertThat(sent.exitCode()).as(sent.error()).isZero();
+            assertThat(MessageQueueTest.text(channel.receive(Duration.ofSeconds(10)))).isEqualTo("from-c");
+            assertThat(channel.receive(Duration.ofMillis(300)))
+                    .as("a peer without the lease is never seen, so never gone: the receive times out").isNull();
+            channel.send(bytes("from-java"));
+            CPrograms.Result received = CPrograms.run(CPrograms.command(peer, "/" + name + ".a2b", "recv", "1"));
+            assertThat(received.exitCode()).as(received.error()).isZero();
+            assertThat(received.output()).isEqualTo("0 from-java\n");
+        }
+        assertThat(MessageQueue.exists(name + ".a2b")).as("the session ended with the only lease holder").isFalse();
     }
 }

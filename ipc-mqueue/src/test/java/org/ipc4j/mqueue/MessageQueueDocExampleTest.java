@@ -51,28 +51,29 @@ class MessageQueueDocExampleTest {
     }
 
     @Test
-    void duplexChannelBetweenTwoSides() throws Exception {
+    void duplexChannelBetweenTwoProcesses() throws Exception {
         String rpc = Queues.channelName(names, "rpc");
-        CompletableFuture<Void> processB;
+        CompletableFuture<Void> process2;
         byte[] reply;
-        // --- docs/mqueue.md "A duplex channel between two processes" (B runs on another thread here)
-        try (Channel channel = Ipc.open("mq:/" + rpc + "?role=a&maxmsg=10&msgsize=4k&mode=create&unlink=true")) {
-            processB = CompletableFuture.runAsync(() -> {
-                try (Channel b = Ipc.open("mq:/" + rpc + "?role=b&mode=open")) {
-                    byte[] request = b.receive();
-                    b.send(request);
+        // --- docs/mqueue.md "A duplex channel between two processes" (process 2 runs on another thread here)
+        // process 1
+        try (Channel channel = Ipc.open("mq:/" + rpc)) {
+            process2 = CompletableFuture.runAsync(() -> {
+                // process 2
+                try (Channel other = Ipc.open("mq:/" + rpc)) {
+                    byte[] request = other.receive();
+                    other.send(request);
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
             channel.send("ping".getBytes(UTF_8));
-            reply = channel.receive(Duration.ofSeconds(5));
+            reply = channel.receive(Duration.ofSeconds(5));   // null on timeout
         }
         // ---
-        processB.get(10, TimeUnit.SECONDS);
+        process2.get(10, TimeUnit.SECONDS);
         assertThat(new String(reply, UTF_8)).isEqualTo("ping");
-        assertThat(MessageQueue.exists(rpc + ".a2b")).isFalse();
-        assertThat(MessageQueue.exists(rpc + ".b2a")).isFalse();
+        MessageQueueChannelIT.assertSessionGone(rpc);
     }
 
     @Test

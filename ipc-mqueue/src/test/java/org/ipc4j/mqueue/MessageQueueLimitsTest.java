@@ -67,11 +67,11 @@ class MessageQueueLimitsTest {
         assertThat(e.maximum()).isEqualTo(100);
         assertThat(e.getMessage()).contains(q.posixName(), "101", "100", "msgsize_max = " + proc("/proc/sys/fs/mqueue/msgsize_max"));
         assertThat(tooBig.position()).isZero();
-        assertThat(q.depth()).isZero();
+        assertThat(q.queuedMessages()).isZero();
     }
 
     @Test
-    void maxmsgAboveMsgMaxNamesTheSysctl() throws Exception {
+    void depthAboveMsgMaxNamesTheSysctl() throws Exception {
         long msgMax = proc("/proc/sys/fs/mqueue/msg_max");
         String name = Queues.name(names, "msgmax");
         Throwable t = catchThrowable(() -> names.closeAfter(MessageQueue.create(name, (int) msgMax + 1, 64)));
@@ -83,13 +83,13 @@ class MessageQueueLimitsTest {
         LimitReachedException e = (LimitReachedException) t;
         assertThat(e.limit()).isEqualTo("/proc/sys/fs/mqueue/msg_max");
         assertThat(e.value()).isEqualTo(msgMax);
-        assertThat(e.getMessage()).contains("maxmsg=" + (msgMax + 1), "msg_max = " + msgMax, "sysctl fs.mqueue.msg_max",
+        assertThat(e.getMessage()).contains("depth=" + (msgMax + 1), "msg_max = " + msgMax, "sysctl fs.mqueue.msg_max",
                 "EINVAL");
         assertThat(MessageQueue.exists(name)).isFalse();
     }
 
     @Test
-    void msgsizeAboveMsgsizeMaxNamesTheSysctl() throws Exception {
+    void maxmsgAboveMsgsizeMaxNamesTheSysctl() throws Exception {
         long msgsizeMax = proc("/proc/sys/fs/mqueue/msgsize_max");
         Throwable t = catchThrowable(() -> names.closeAfter(
                 MessageQueue.create(Queues.name(names, "msgsize"), 1, (int) msgsizeMax + 1)));
@@ -101,7 +101,7 @@ class MessageQueueLimitsTest {
         LimitReachedException e = (LimitReachedException) t;
         assertThat(e.limit()).isEqualTo("/proc/sys/fs/mqueue/msgsize_max");
         assertThat(e.value()).isEqualTo(msgsizeMax);
-        assertThat(e.getMessage()).contains("msgsize=" + (msgsizeMax + 1), "sysctl fs.mqueue.msgsize_max");
+        assertThat(e.getMessage()).contains("maxmsg=" + (msgsizeMax + 1) + " bytes", "sysctl fs.mqueue.msgsize_max");
     }
 
     @Test

@@ -20,7 +20,7 @@ public final class MqErrors {
      * The exception for a failed {@code mq_open}.
      *
      * @param created whether O_CREAT was given
-     * @param maxMessages,maxMessageSize the attributes asked for (0 when the system defaults were used)
+     * @param maxMessages,maxMessageSize the attributes asked for: depth in messages, maxmsg in bytes
      */
     public static IpcException open(String name, boolean created, boolean exclusive, long maxMessages,
             long maxMessageSize, int mode, int errno) {
@@ -71,21 +71,21 @@ public final class MqErrors {
             long msgsizeMax = SystemLimits.proc(SystemLimits.MSGSIZE_MAX);
             if (msgMax > 0 && maxMessages > msgMax) {
                 return new LimitReachedException(Errno.message("mq_open", name, errno,
-                        "maxmsg=" + maxMessages + " is above the system limit " + SystemLimits.MSG_MAX + " = "
+                        "depth=" + maxMessages + " is above the system limit " + SystemLimits.MSG_MAX + " = "
                                 + msgMax + "; ask for at most " + msgMax + " messages, or raise the limit"
                                 + " (sysctl fs.mqueue.msg_max=N, as root; processes with CAP_SYS_RESOURCE may exceed it)"),
                         SystemLimits.MSG_MAX, msgMax);
             }
             if (msgsizeMax > 0 && maxMessageSize > msgsizeMax) {
                 return new LimitReachedException(Errno.message("mq_open", name, errno,
-                        "msgsize=" + maxMessageSize + " is above the system limit " + SystemLimits.MSGSIZE_MAX
+                        "maxmsg=" + maxMessageSize + " bytes is above the system limit " + SystemLimits.MSGSIZE_MAX
                                 + " = " + msgsizeMax + "; ask for at most " + msgsizeMax + " bytes, or raise the"
                                 + " limit (sysctl fs.mqueue.msgsize_max=N, as root)"),
                         SystemLimits.MSGSIZE_MAX, msgsizeMax);
             }
         }
         return Errno.exception("mq_open", name, errno, created
-                ? "the kernel rejected the attributes maxmsg=" + maxMessages + ", msgsize=" + maxMessageSize
+                ? "the kernel rejected the attributes depth=" + maxMessages + ", maxmsg=" + maxMessageSize
                 : null);
     }
 

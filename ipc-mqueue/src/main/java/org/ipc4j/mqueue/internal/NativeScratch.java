@@ -36,6 +36,12 @@ public final class NativeScratch {
     private static final int ADDRESS_CACHE = 4;
     private ByteBuffer buffer;
     private long bufferAddress;
+    /**
+     * The priority of the send in progress on this thread: a hidden argument of the send hook, like the
+     * timespec, so that the priority forms take the same checked path as the plain ones. 0 unless a priority
+     * form set it (and it resets it when done).
+     */
+    private int sendPriority;
 
     private NativeScratch() {
     }
@@ -66,8 +72,24 @@ public final class NativeScratch {
         return base + ZERO_TIMESPEC;
     }
 
+    /** The priority of the message last received on this thread. */
     public int priority() {
         return memory.getInt(PRIORITY);
+    }
+
+    /** Records {@code priority} as received, for a message delivered without a native call. */
+    public void priority(int priority) {
+        memory.putInt(PRIORITY, priority);
+    }
+
+    /** The priority the send in progress on this thread uses. */
+    public int sendPriority() {
+        return sendPriority;
+    }
+
+    /** Sets the priority of the next sends on this thread; set it back to 0 when done. */
+    public void sendPriority(int priority) {
+        sendPriority = priority;
     }
 
     /** The base address of a direct buffer (its index 0, not its position). */

@@ -1,0 +1,128 @@
+package org.ipc4j.mqueue;
+
+import com.sun.jna.Native;
+import java.io.InterruptedIOException;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import org.ipc4j.api.EndpointClosedException;
+import org.ipc4j.api.IpcException;
+import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.SendEnd;
+import org.ipc4j.mqueue.internal.ChannelSession;
+import org.ipc4j.mqueue.internal.LinuxLibc;
+import org.ipc4j.mqueue.internal.NativeScratch;
+import org.ipc4j.mqueue.internal.QueueHandle;
+import org.ipc4j.mqueue.internal.SystemLimits;
+
+/**
+ * The sending end of one queue: {@code mq_timedsend} in slices of {@value MessageQueue#SLICE_MILLIS} ms over
+ * a {@link QueueHandle}. The priority comes from the thread's {@link NativeScratch} (0 unless a priority form
+ * of {@link MessageQueue} set it), so that every form takes {@link SendEnd}'s one checked path.
+ */
+final class QueueSendEnd extends SendEnd {
+    private final QueueHandle queue;
+    /** The channel session whose partner receives what this end sends, or {@code null} for a plain queue. */
+    private final ChannelSession session;
+
+    QueueSendEnd(QueueHandle queue, ChannelSession session) {
+        this.queue = queue;
+        this.session = session;
+    }
+
+    /** The same checks and position rule as the plain forms, with {@code priority}. */
+    boolean send(ByteBuffer message, int priority, Deadline deadline, boolean mayWait)
+            throws IpcException, InterruptedIOException {
+        MessageQueue.checkPriority(priority);
+        NativeScratch scratch = NativeScratch.get();
+        scratch.sendPriority(priority);
+        try {
+            return sendUntil(message, deadline, mayWait);
+        } finally {
+            scratch.sendPriority(MessageQueue.DEFAULT_PRIORITY);
+        }
+    }
+
+    @Override
+    protected boolean send(ByteBuffer message, Deadline deadline, boolean mayWait) throws IpcException, InterruptedIOException {
+        if (session != null) {
+            session.beforeSend();
+        }
+        int length = message.remaining();
+        queue.enter();
+        try {
+            NativeScratch scratch = NativeScratch.get();
+            int priority = scratch.sendPriority();
+            long address;
+            if (message.isDirect()) {
+                address = scratch.addressOf(message) + message.position();
+            } else {
+                ByteBuffer copy = scratch.buffer(length);
+                copy.clear();
+                if (message.hasArray()) {
+                    // Straight from the array: no duplicate buffer allocated per send.
+                    copy.put(message.array(), message.arrayOffset() + message.position(), length);
+                } else {
+                    copy.put(message.duplicate());
+                }
+                address = scratch.bufferAddress();
+            }
+            // A queue with room takes the message at once, so the first attempt never sleeps and reads no clock
+            // (an expired deadline: the kernel then arms no timer either). Only a full queue costs a second call,
+            // and that caller is about to sleep anyway. An interrupted (or closed) caller thus still sends if
+            // there is room, but never sleeps.
+            long wait = 0;
+            while (true) {
+                long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(NativeScratch.realtimeNanos() + wait);
+                if (LinuxLibc.mq_timedsend(queue.fd(), address, length, priority, timespec) == 0) {
+                    return true;
+                }
+                int errno = Native.getLastError();
+                if (errno == Errno.ETIMEDOUT || errno == Errno.EAGAIN) {
+                    if (session != null) {
+                        session.whileIdle(false);
+                    }
+                    if (!mayWait || deadline.hasPassed()) {
+                        return false;
+                    }
+                } else if (errno != Errno.EINTR) {
+                    throw Errno.exception("mq_timedsend", queue.posixName(), errno, null);
+                }
+                queue.checkWaitable();
+                wait = MessageQueue.slice(deadline);
+            }
+        } finally {
+            Reference.reachabilityFence(message);
+            queue.exit();
+        }
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return queue.maxMessageSize();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return queue.isOpen();
+    }
+
+    /** Closes the queue's handle: waiting senders leave at their next slice. */
+    @Override
+    public void close() {
+        queue.close();
+    }
+
+    /** With the limits in the message: the one a {@code MessageTooLargeException} carries. */
+    @Override
+    protected String describe() {
+        return "message queue " + queue.posixName() + " (maxmsg " + queue.maxMessageSize()
+                + " bytes, fixed at creation; system maximum " + SystemLimits.MSGSIZE_MAX + " = "
+                + SystemLimits.proc(SystemLimits.MSGSIZE_MAX) + ")";
+    }
+
+    @Override
+    protected EndpointClosedException closedException() {
+        return queue.closedException();
+    }
+}
