@@ -108,15 +108,18 @@ public final class Mechanisms {
         });
         list.add(new UriMechanism("mq", "mq", "POSIX message queue (ipc4j, JNA)", "yes", "no", "both",
                 "prioritised, asynchronous work queues",
-                name -> "mq:/" + name + "?role=a&maxmsg=10&unlink=true&msgsize=" + msgsizeMax,
-                name -> "mq:/" + name + "?role=b&maxmsg=10&msgsize=" + msgsizeMax, msgsizeMax,
+                // the same address on both sides: the first opener takes side A, the second side B
+                name -> "mq:/" + name + "?depth=10&maxmsg=" + msgsizeMax,
+                name -> "mq:/" + name + "?depth=10&maxmsg=" + msgsizeMax, msgsizeMax,
                 "larger than /proc/sys/fs/mqueue/msgsize_max (" + msgsizeMax + ")") {
             @Override
             protected void cleanUp(String name) {
-                // unlink=true removes both queues when the parent closes; this covers a run that failed
-                // before the parent's end was open (Linux shows message queues in /dev/mqueue).
-                deleteQuietly(Path.of("/dev/mqueue", name + ".a2b"));
-                deleteQuietly(Path.of("/dev/mqueue", name + ".b2a"));
+                // the session's last close removes the queues and the lease; this covers a failed run
+                try {
+                    org.ipc4j.mqueue.MessageQueueChannel.unlink("/" + name);
+                } catch (Exception e) {
+                    // nothing left, or a live end still holds it: either way not this run's to remove
+                }
             }
         });
         list.add(NativeFloor.messageQueue(msgsizeMax));
