@@ -176,7 +176,7 @@ class UnixSocketSecurityTest {
         int port = TcpChannelIT.freeTcpPort();
         CompletableFuture<org.ipc4j.api.Channel> listener = CompletableFuture.supplyAsync(() -> {
             try {
-                return org.ipc4j.api.Ipc.open("tcp://:" + port + "?listen=true&acceptTimeout=10s");
+                return org.ipc4j.api.Ipc.open("tcp://:" + port + "?role=a&timeout=10s");
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
