@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.ipc4j.api.Capability;
@@ -49,6 +50,46 @@ class SocketUriTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0777");
         assertThatThrownBy(() -> Ipc.open("unix:/tmp/" + "x".repeat(120) + ".sock?role=a"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("107");
+    }
+
+    @Test
+    void oldAndMisspeltParameterNamesAreRejectedNamingTheAcceptedOnes() {
+        for (String bad : List.of("maxMessage=1m", "connectTimeout=1s", "acceptTimeout=1s", "permissions=0600",
+                "timout=1s", "maxMsg=1m")) {
+            String key = bad.substring(0, bad.indexOf('='));
+            assertThatThrownBy(() -> Ipc.open("unix:/tmp/never-opened.sock?" + bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown parameter(s) [" + key + "]")
+                    .hasMessageContaining("[buffer, listen, maxmsg, perm, role, sameUserOnly, timeout]");
+        }
+        assertThatThrownBy(() -> Ipc.open("tcp://127.0.0.1:7000?maxMessage=1m"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxMessage")
+                .hasMessageContaining("[buffer, listen, maxmsg, role, timeout]");
+        assertThatThrownBy(() -> Ipc.open("tcp://127.0.0.1:7000?perm=0600"))
+                .as("a TCP port has no permissions").isInstanceOf(IllegalArgumentException.class).hasMessageContaining("perm");
+        assertThatThrownBy(() -> Ipc.open("udp://127.0.0.1:7000?timeout=1s"))
+                .as("UDP opens without waiting for a peer").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[bind, listen, maxmsg, role]");
+    }
+
+    @Test
+    void badValuesAreRejectedBeforeAnythingIsOpened() {
+        Path path = names.uniquePath("badval", ".sock");
+        String unix = "unix:" + path + "?";
+        assertThatThrownBy(() -> Ipc.open(unix + "role=c")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("role=c").hasMessageContaining("auto, a or b");
+        assertThatThrownBy(() -> Ipc.open(unix + "listen=true&role=b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("contradicts role=b");
+        assertThatThrownBy(() -> Ipc.open(unix + "perm=abc")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("octal");
+        assertThatThrownBy(() -> Ipc.open(unix + "maxmsg=0")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxmsg=0");
+        assertThatThrownBy(() -> Ipc.open(unix + "timeout=soon")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout=soon");
+        assertThatThrownBy(() -> Ipc.open(unix + "buffer=0")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("buffer=0");
+        assertThatThrownBy(() -> Ipc.open("udp://127.0.0.1:7000?role=a&bind=127.0.0.1:7001"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bind=");
+        assertThat(Files.exists(path, LinkOption.NOFOLLOW_LINKS)).as("nothing was created").isFalse();
     }
 
     @Test

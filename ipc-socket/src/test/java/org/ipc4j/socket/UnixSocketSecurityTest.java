@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.ipc4j.api.ObjectExistsException;
+import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.testkit.NamedObjects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -169,6 +170,52 @@ class UnixSocketSecurityTest {
     }
 
     @Test
+    void sameUserOnlyPointToPointChecksThePeerWhicheverSideItIs() throws Exception {
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        assumeTrue(uid == 0 && Tools.available("setpriv") && Tools.available("socat"),
+                "needs root, setpriv and socat to run a peer as another user");
+        // a listener running as nobody: our connecting side refuses it
+        Path foreignListener = names.uniquePath("fl", ".sock");
+        Process listener = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "socat",
+                "UNIX-LISTEN:" + foreignListener + ",mode=666", "EXEC:cat").redirectErrorStream(true).start();
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.exists(foreignListener, LinkOption.NOFOLLOW_LINKS) && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertThatThrownBy(() -> org.ipc4j.api.Ipc.open("unix:" + foreignListener + "?role=b&sameUserOnly=true&timeout=5s"))
+                    .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("nobody")
+                    .hasMessageContaining("sameUserOnly");
+        } finally {
+            listener.destroyForcibly();
+            listener.waitFor(5, TimeUnit.SECONDS);
+        }
+        // our listening side refuses a client running as nobody and takes the next one, ours
+        Path path = names.uniquePath("pl", ".sock");
+        CompletableFuture<org.ipc4j.api.Channel> listening = CompletableFuture.supplyAsync(() -> {
+            try {
+                return org.ipc4j.api.Ipc.open("unix:" + path + "?role=a&perm=0666&sameUserOnly=true&timeout=20s");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(path, LinkOption.NOFOLLOW_LINKS) && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        Process foreign = new ProcessBuilder("sh", "-c", "printf '\\000\\000\\000\\007foreign' | setpriv --reuid=65534"
+                + " --regid=65534 --clear-groups socat -t 1 - UNIX-CONNECT:" + path).redirectErrorStream(true).start();
+        assertThat(foreign.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(100);
+        assertThat(listening).as("still waiting for an admissible peer").isNotDone();
+        try (org.ipc4j.api.Channel mine = org.ipc4j.api.Ipc.open("unix:" + path + "?role=b&timeout=5s");
+             org.ipc4j.api.Channel accepted = listening.get(10, TimeUnit.SECONDS)) {
+            mine.send("mine".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(accepted.receive(Duration.ofSeconds(5)), StandardCharsets.UTF_8)).isEqualTo("mine");
+        }
+    }
+
+    @Test
     void tcpServersBindLoopbackUnlessToldOtherwise() throws Exception {
         try (SocketServer server = SocketServer.tcp(0).open()) {
             assertThat(((InetSocketAddress) server.localAddress()).getAddress().isLoopbackAddress()).isTrue();
@@ -181,7 +228,7 @@ class UnixSocketSecurityTest {
                 throw new RuntimeException(e);
             }
         });
-        try (org.ipc4j.api.Channel client = org.ipc4j.api.Ipc.open("tcp://127.0.0.1:" + port);
+        try (org.ipc4j.api.Channel client = org.ipc4j.api.Ipc.open("tcp://127.0.0.1:" + port + "?role=b");
              org.ipc4j.api.Channel server = listener.get(10, TimeUnit.SECONDS)) {
             assertThat(((InetSocketAddress) ((StreamChannel) server).localAddress()).getAddress().isLoopbackAddress()).isTrue();
             client.send(ByteBuffer.wrap(new byte[] {1}));

@@ -162,9 +162,14 @@ public final class UnixSocketFiles {
      */
     public static boolean removeStale(Path path, Object staleKey) throws IpcException {
         Path absolute = path.toAbsolutePath();
-        if (!staleKey.equals(socketKey(absolute))) {
-            return false;
-        }
+        return staleKey.equals(socketKey(absolute)) && takeAwayIfStill(absolute, staleKey);
+    }
+
+    /**
+     * Renames the file at {@code path} into a private directory and deletes it if it is {@code staleKey}; a
+     * different file (published since the caller looked) is linked back into place.
+     */
+    static boolean takeAwayIfStill(Path absolute, Object staleKey) throws IpcException {
         Path dir = createPrivateDirectory(absolute);
         Path moved = dir.resolve("stale");
         try {
@@ -187,10 +192,10 @@ public final class UnixSocketFiles {
             }
             return false;
         } catch (AccessDeniedException e) {
-            throw new PermissionDeniedException("unix:" + path + ": cannot replace the stale socket file: "
+            throw new PermissionDeniedException("unix:" + absolute + ": cannot replace the stale socket file: "
                     + e.getMessage() + " (is it another user's, in a sticky directory such as /tmp?)");
         } catch (IOException e) {
-            throw new IpcException("unix:" + path + ": cannot remove the stale socket file: " + e, e);
+            throw new IpcException("unix:" + absolute + ": cannot remove the stale socket file: " + e, e);
         } finally {
             deletePrivate(moved, dir);
         }
