@@ -206,6 +206,16 @@ final class Connection {
         reactor.wakeup();
     }
 
+    /** Wakes the threads waiting on {@code condition} (after the caller changed what they wait for). */
+    void signalAll(Condition condition) {
+        lock.lock();
+        try {
+            condition.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Asks the reactor to call back when {@code ops} are ready. */
     void interest(int ops) {
         SelectionKey k = key;

@@ -56,14 +56,7 @@ final class DirectReceiver extends StreamReceiver {
     void start() throws IOException {
         readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
         readBuffer.flip();
-        Selector selector = Selector.open();
-        try {
-            connection.socket.register(selector, SelectionKey.OP_READ);
-        } catch (IOException | RuntimeException e) {
-            Waits.closeQuietly(selector);
-            throw e;
-        }
-        readSelector = selector;
+        readSelector = Waits.selectorFor(connection.socket, SelectionKey.OP_READ);
     }
 
     @Override

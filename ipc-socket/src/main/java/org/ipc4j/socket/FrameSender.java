@@ -272,14 +272,8 @@ final class FrameSender extends SendEnd {
     /** Wakes waiting senders with {@link EndpointClosedException}; queued frames are still written (the linger). */
     @Override
     public void close() {
-        Connection c = connection;
-        c.lock.lock();
-        try {
-            closed = true;
-            c.roomToSend.signalAll();
-        } finally {
-            c.lock.unlock();
-        }
+        closed = true; // volatile, and read under the lock by a waiter before it waits: it cannot miss the signal
+        connection.signalAll(connection.roomToSend);
     }
 
     @Override

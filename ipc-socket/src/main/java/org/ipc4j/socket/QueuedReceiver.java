@@ -164,13 +164,7 @@ final class QueuedReceiver extends StreamReceiver {
     /** Wakes waiting receivers with {@link org.ipc4j.api.EndpointClosedException}. */
     @Override
     public void close() {
-        Connection c = connection;
-        c.lock.lock();
-        try {
-            closed = true;
-            c.messageQueued.signalAll();
-        } finally {
-            c.lock.unlock();
-        }
+        closed = true; // volatile, and read under the lock by a waiter before it waits: it cannot miss the signal
+        connection.signalAll(connection.messageQueued);
     }
 }

@@ -330,19 +330,8 @@ public final class SocketServer implements Endpoint {
                 if (next != null) {
                     return next;
                 }
-                long nanos = deadline.remainingNanos();
-                if (nanos <= 0) {
+                if (!Waits.await(clientArrived, deadline, name + ": accept")) {
                     return null;
-                }
-                try {
-                    if (deadline.isForever()) {
-                        clientArrived.await();
-                    } else {
-                        clientArrived.awaitNanos(nanos);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw Waits.interrupted(name + ": accept");
                 }
             }
         } finally {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
@@ -13,6 +14,7 @@ import org.ipc4j.api.BufferTooSmallException;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.MessageTooLargeException;
+import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.api.internal.DuplexChannel;
 
 /**
@@ -132,6 +134,12 @@ public final class UdpChannel extends DuplexChannel<UdpSender, UdpReceiver> {
             throw new IllegalArgumentException("a UDP message must be 0.." + MAX_IPV4_PAYLOAD
                     + " bytes (the IPv4 datagram limit), got a maximum of " + max);
         }
+    }
+
+    /** An ICMP "port unreachable" a send or receive reported: nobody receives at the peer's address. */
+    static PeerGoneException unreachable(String name, SocketAddress peer, PortUnreachableException e) {
+        return new PeerGoneException(name + ": nobody receives at " + peer
+                + " (ICMP port unreachable after an earlier send)", e);
     }
 
     static String text(InetSocketAddress a) {

@@ -12,7 +12,6 @@ import java.nio.channels.Selector;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ipc4j.api.IpcException;
-import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.ReceiveEnd;
 import org.ipc4j.api.internal.Receiving;
@@ -45,13 +44,7 @@ final class UdpReceiver extends ReceiveEnd {
         this.maxMessageSize = maxMessageSize;
         this.name = name;
         this.pending = ByteBuffer.allocateDirect(maxMessageSize + 1);
-        this.readSelector = Selector.open();
-        try {
-            socket.register(readSelector, SelectionKey.OP_READ);
-        } catch (IOException | RuntimeException e) {
-            Waits.closeQuietly(readSelector);
-            throw e;
-        }
+        this.readSelector = Waits.selectorFor(socket, SelectionKey.OP_READ);
     }
 
     @Override
@@ -88,8 +81,7 @@ final class UdpReceiver extends ReceiveEnd {
             try {
                 from = socket.receive(pending);
             } catch (PortUnreachableException e) {
-                throw new PeerGoneException(name + ": nobody receives at " + peer.get()
-                        + " (ICMP port unreachable after an earlier send)", e);
+                throw UdpChannel.unreachable(name, peer.get(), e);
             } catch (ClosedChannelException e) {
                 throw closedException();
             } catch (IOException e) {

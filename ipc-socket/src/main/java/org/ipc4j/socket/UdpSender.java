@@ -12,7 +12,6 @@ import java.nio.channels.Selector;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ipc4j.api.IpcException;
-import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.SendEnd;
 
@@ -36,13 +35,7 @@ final class UdpSender extends SendEnd {
         this.peer = peer;
         this.maxMessageSize = maxMessageSize;
         this.name = name;
-        this.writeSelector = Selector.open();
-        try {
-            socket.register(writeSelector, SelectionKey.OP_WRITE);
-        } catch (IOException | RuntimeException e) {
-            Waits.closeQuietly(writeSelector);
-            throw e;
-        }
+        this.writeSelector = Waits.selectorFor(socket, SelectionKey.OP_WRITE);
     }
 
     @Override
@@ -67,8 +60,7 @@ final class UdpSender extends SendEnd {
                     // send, not write: write skips an empty buffer, while an empty datagram is a message
                     sent = socket.send(message, to);
                 } catch (PortUnreachableException e) {
-                    throw new PeerGoneException(name + ": nobody receives at " + to
-                            + " (ICMP port unreachable after an earlier send)", e);
+                    throw UdpChannel.unreachable(name, to, e);
                 } catch (ClosedChannelException e) {
                     throw closedException();
                 } catch (IOException e) {

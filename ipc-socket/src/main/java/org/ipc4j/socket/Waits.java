@@ -3,6 +3,7 @@ package org.ipc4j.socket;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -111,6 +112,18 @@ final class Waits {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw interrupted(where);
+        }
+    }
+
+    /** A selector of its own for one channel's waits, registered for {@code ops}. */
+    static Selector selectorFor(SelectableChannel channel, int ops) throws IOException {
+        Selector selector = Selector.open();
+        try {
+            channel.register(selector, ops);
+            return selector;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(selector);
+            throw e;
         }
     }
 

@@ -117,10 +117,7 @@ class RendezvousIT {
         CompletableFuture<String> mine = meetInBackground(place.address);
         place.awaitListening();
         try (ChildJvm child = ChildJvm.start(RendezvousTestApp.class, place.address)) {
-            String result = mine.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(child.waitFor(PATIENCE)).as("child exit code\n" + child.output()).isZero();
-            assertThat(result).as("the first opener listened").startsWith("side a heard: hello from " + child.pid() + "/");
-            assertThat(child.output()).as("the second connected").contains("side b heard: hello from " + pid() + "/");
+            assertPaired(mine.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS), "a", child);
         }
         place.assertLeftNothing();
     }
@@ -132,12 +129,16 @@ class RendezvousIT {
         try (ChildJvm child = ChildJvm.start(RendezvousTestApp.class, place.address)) {
             child.awaitOutput(RendezvousTestApp.OPENING, PATIENCE);
             place.awaitListening();
-            String result = RendezvousTestApp.meet(place.address);
-            assertThat(child.waitFor(PATIENCE)).as("child exit code\n" + child.output()).isZero();
-            assertThat(result).as("the second opener connected").startsWith("side b heard: hello from " + child.pid() + "/");
-            assertThat(child.output()).as("the first listened").contains("side a heard: hello from " + pid() + "/");
+            assertPaired(RendezvousTestApp.meet(place.address), "b", child);
         }
         place.assertLeftNothing();
+    }
+
+    /** This process took {@code side} and heard the child; the child took the other side and heard this process. */
+    private static void assertPaired(String mine, String side, ChildJvm child) throws Exception {
+        assertThat(child.waitFor(PATIENCE)).as("child exit code\n" + child.output()).isZero();
+        assertThat(mine).startsWith("side " + side + " heard: hello from " + child.pid() + "/");
+        assertThat(child.output()).contains("side " + (side.equals("a") ? "b" : "a") + " heard: hello from " + pid() + "/");
     }
 
     @ParameterizedTest

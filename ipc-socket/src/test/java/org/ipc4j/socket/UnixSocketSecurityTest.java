@@ -147,9 +147,7 @@ class UnixSocketSecurityTest {
 
     @Test
     void sameUserOnlyRefusesAnotherUsersClient() throws Exception {
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        assumeTrue(uid == 0 && Tools.available("setpriv") && Tools.available("socat"),
-                "needs root, setpriv and socat to run a client as another user");
+        assumeAnotherUserCanBeRun();
         Path path = names.uniquePath("same", ".sock");
         List<String> messages = new CopyOnWriteArrayList<>();
         try (SocketServer server = SocketServer.unix(path).permissions(0666).sameUserOnly(true)
@@ -171,18 +169,13 @@ class UnixSocketSecurityTest {
 
     @Test
     void sameUserOnlyPointToPointChecksThePeerWhicheverSideItIs() throws Exception {
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        assumeTrue(uid == 0 && Tools.available("setpriv") && Tools.available("socat"),
-                "needs root, setpriv and socat to run a peer as another user");
+        assumeAnotherUserCanBeRun();
         // a listener running as nobody: our connecting side refuses it
         Path foreignListener = names.uniquePath("fl", ".sock");
         Process listener = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "socat",
                 "UNIX-LISTEN:" + foreignListener + ",mode=666", "EXEC:cat").redirectErrorStream(true).start();
         try {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!Files.exists(foreignListener, LinkOption.NOFOLLOW_LINKS) && System.nanoTime() < end) {
-                Thread.sleep(10);
-            }
+            awaitFile(foreignListener);
             assertThatThrownBy(() -> org.ipc4j.api.Ipc.open("unix:" + foreignListener + "?role=b&sameUserOnly=true&timeout=5s"))
                     .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("nobody")
                     .hasMessageContaining("sameUserOnly");
@@ -199,10 +192,7 @@ class UnixSocketSecurityTest {
                 throw new RuntimeException(e);
             }
         });
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(path, LinkOption.NOFOLLOW_LINKS) && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
+        awaitFile(path);
         Process foreign = new ProcessBuilder("sh", "-c", "printf '\\000\\000\\000\\007foreign' | setpriv --reuid=65534"
                 + " --regid=65534 --clear-groups socat -t 1 - UNIX-CONNECT:" + path).redirectErrorStream(true).start();
         assertThat(foreign.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -212,6 +202,21 @@ class UnixSocketSecurityTest {
              org.ipc4j.api.Channel accepted = listening.get(10, TimeUnit.SECONDS)) {
             mine.send("mine".getBytes(StandardCharsets.UTF_8));
             assertThat(new String(accepted.receive(Duration.ofSeconds(5)), StandardCharsets.UTF_8)).isEqualTo("mine");
+        }
+    }
+
+    /** Root, setpriv and socat: what running a socat peer as the user nobody takes. */
+    private static void assumeAnotherUserCanBeRun() throws Exception {
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        assumeTrue(uid == 0 && Tools.available("setpriv") && Tools.available("socat"),
+                "needs root, setpriv and socat to run a peer as another user");
+    }
+
+    private static void awaitFile(Path path) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            assertThat(System.nanoTime() - end).as("%s did not appear", path).isNegative();
+            Thread.sleep(10);
         }
     }
 
