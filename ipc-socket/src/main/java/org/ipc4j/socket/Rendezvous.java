@@ -77,6 +77,7 @@ final class Rendezvous {
         }
         boolean mayListen = role == Role.AUTO;
         String last = "nothing there";
+        int lostBinds = 0;
         while (true) {
             if (Thread.currentThread().isInterrupted()) {
                 throw Waits.interrupted(where + ": connect");
@@ -114,8 +115,13 @@ final class Rendezvous {
                 if (bound != null) {
                     return acceptOne(bound, o, deadline, timeout, where);
                 }
-                // another opener bound first: connect to it at once
+                // another opener bound first: connect to it at once, and only then slow down (something that
+                // holds the address without accepting, such as a TCP socket that never listens, must not make
+                // this a busy loop)
                 if (!deadline.hasPassed()) {
+                    if (++lostBinds > 1) {
+                        Waits.pause(Math.min(RETRY_MILLIS, lostBinds), deadline, where);
+                    }
                     continue;
                 }
             }

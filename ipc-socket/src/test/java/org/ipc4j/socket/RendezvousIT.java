@@ -252,6 +252,31 @@ class RendezvousIT {
         place.assertLeftNothing();
     }
 
+    /**
+     * A port held by a socket that never listens refuses connections and cannot be bound: the opener keeps
+     * trying until its timeout, pausing between tries rather than spinning on a core.
+     */
+    @Test
+    void aTcpPortHeldWithoutListeningIsRetriedUntilTheTimeoutWithoutSpinning() throws Exception {
+        Place place = at("tcp");
+        try (SocketChannel holder = SocketChannel.open()) {
+            holder.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), place.port));
+            long cpuBefore = processCpuNanos();
+            long start = System.nanoTime();
+            Throwable t = catchThrowable(() -> Ipc.open(place.withTimeout("1s")));
+            long wall = System.nanoTime() - start;
+            long cpu = processCpuNanos() - cpuBefore;
+            assertThat(t).isInstanceOf(NoSuchObjectException.class).hasMessageContaining("no peer came");
+            assertThat(wall).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
+            // a busy loop would take a whole core for the second; the whole JVM stays well below half of one
+            assertThat(cpu).as("CPU time of this JVM while waiting %d ms", wall / 1_000_000).isLessThan(wall / 2);
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"unix", "tcp"})
     void explicitSidesMeetInEitherOrder(String scheme) throws Exception {
