@@ -35,12 +35,15 @@ import org.ipc4j.api.internal.DuplexChannel;
  *
  * <p><b>Addressing.</b> {@link #connect(InetSocketAddress, InetSocketAddress, int)} binds a local address and
  * accepts datagrams only from the given peer. {@link #listen(InetSocketAddress, int)} binds and takes the
- * sender of the first datagram as its peer. Both bind the loopback address unless told otherwise.
+ * sender of the first datagram as its peer. Both bind the loopback address unless told otherwise. By address,
+ * {@code udp://host:port?role=a} (or {@code listen=true}) listens and anything else sends to the address: UDP
+ * is not a rendezvous scheme, since a datagram socket leaves nothing for a second opener to find.
  *
  * <p><b>Blocking.</b> Receive waits for a datagram; waits end on {@link #close()} (with
  * {@link EndpointClosedException}) and on interrupt (with {@link InterruptedIOException}; the socket stays
- * open). A datagram too large for the destination stays queued ({@link BufferTooSmallException}). The
- * caller owns the channel and must close it.
+ * open). A datagram too large for the destination stays queued ({@link BufferTooSmallException}); a
+ * {@code byte[]} receive allocates the datagram's own size. A send waits only for room in this host's send
+ * buffer, and close and interrupt end that wait too. The caller owns the channel and must close it.
  */
 public final class UdpChannel extends DuplexChannel<UdpSender, UdpReceiver> {
     /** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
