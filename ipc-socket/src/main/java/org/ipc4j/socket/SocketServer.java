@@ -5,16 +5,12 @@ import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
@@ -29,6 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.ipc4j.api.Endpoint;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
+import org.ipc4j.api.Role;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.socket.internal.Reactor;
@@ -161,15 +158,18 @@ public final class SocketServer implements Endpoint {
         }
 
         /**
-         * Binds, waits for exactly one client, stops listening (a Unix socket file is removed) and returns the
-         * connection. For point-to-point use, e.g. {@code unix:/path?listen=true}. Blocks. The channel receives
-         * on the caller's thread, without this module's reactor (see {@link StreamChannel}, "Threads").
+         * Binds, waits for exactly one peer, stops listening (a Unix socket file is removed) and returns the
+         * connection: side A of a point-to-point channel, like {@code unix:/path?role=a}. Blocks. The channel
+         * receives on the caller's thread, without this module's reactor (see {@link StreamChannel}, "Threads").
+         * The backlog and client limit do not apply.
          *
-         * @throws IpcException if no client connected within {@code timeout}
+         * @throws org.ipc4j.api.NoSuchObjectException if no peer connected within {@code timeout}
+         * @throws org.ipc4j.api.ObjectExistsException if a live listener holds the address
          * @throws InterruptedIOException if the thread is interrupted while waiting
          */
         public StreamChannel acceptOne(Duration timeout) throws IpcException, InterruptedIOException {
-            return SocketServer.acceptOne(this, Deadline.after(timeout));
+            return StreamChannel.at(address).role(Role.A).maxMessageSize(maxMessageSize).bufferSize(bufferSize)
+                    .permissions(permissions).sameUserOnly(sameUserOnly).open(timeout);
         }
     }
 
@@ -204,12 +204,12 @@ public final class SocketServer implements Endpoint {
 
     private SocketServer(Builder config) throws IpcException {
         this.config = config;
-        Bound bound = bind(config);
-        this.listener = bound.listener;
-        this.path = bound.path;
-        this.fileKey = bound.fileKey;
-        this.owner = bound.owner;
-        this.name = "server " + (path != null ? "unix:" + path : StreamChannel.describe(localAddress()));
+        Rendezvous.Bound bound = Rendezvous.bind(config.address, config.permissions, config.backlog);
+        this.listener = bound.listener();
+        this.path = bound.path();
+        this.fileKey = bound.fileKey();
+        this.owner = bound.owner();
+        this.name = "server " + (path != null ? "unix:" + path : Rendezvous.describe(localAddress()));
         this.reactor = new Reactor("ipc4j-" + name.replace(' ', '-'));
         try {
             listener.configureBlocking(false);
@@ -217,93 +217,6 @@ public final class SocketServer implements Endpoint {
         } catch (IOException e) {
             close();
             throw new IpcException(name + ": cannot start: " + e, e);
-        }
-    }
-
-    private record Bound(ServerSocketChannel listener, Path path, Object fileKey, UserPrincipal owner) {
-    }
-
-    private static Bound bind(Builder config) throws IpcException {
-        ServerSocketChannel listener = null;
-        try {
-            if (config.address instanceof UnixDomainSocketAddress unix) {
-                listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-                Path path = unix.getPath().toAbsolutePath();
-                Object key = UnixSocketFiles.bind(listener, path, config.permissions, config.backlog);
-                UserPrincipal owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
-                return new Bound(listener, path, key, owner);
-            }
-            if (config.address instanceof InetSocketAddress inet) {
-                InetSocketAddress at = inet.getAddress() == null && inet.getHostString().isEmpty()
-                        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), inet.getPort()) : inet;
-                if (at.isUnresolved()) {
-                    throw new IllegalArgumentException("tcp://" + at.getHostString() + ":" + at.getPort()
-                            + ": unknown host " + at.getHostString());
-                }
-                listener = ServerSocketChannel.open();
-                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                try {
-                    listener.bind(at, config.backlog);
-                } catch (java.net.BindException e) {
-                    throw new org.ipc4j.api.ObjectExistsException(StreamChannel.describe(at)
-                            + ": cannot listen: " + e.getMessage());
-                }
-                return new Bound(listener, null, null, null);
-            }
-            throw new IllegalArgumentException("not a stream socket address: " + config.address);
-        } catch (IpcException | RuntimeException e) {
-            StreamChannel.closeQuietly(listener);
-            throw e;
-        } catch (IOException e) {
-            StreamChannel.closeQuietly(listener);
-            throw new IpcException(StreamChannel.describe(config.address) + ": cannot listen: " + e, e);
-        }
-    }
-
-    private static StreamChannel acceptOne(Builder config, Deadline deadline) throws IpcException, InterruptedIOException {
-        Bound bound = bind(config);
-        String where = bound.path != null ? "unix:" + bound.path : StreamChannel.describe(config.address);
-        try (ServerSocketChannel listener = bound.listener; Selector selector = Selector.open()) {
-            listener.configureBlocking(false);
-            listener.register(selector, SelectionKey.OP_ACCEPT);
-            while (true) {
-                SocketChannel socket = listener.accept();
-                if (socket != null) {
-                    socket.configureBlocking(false);
-                    PeerCredentials credentials = bound.path != null ? Credentials.of(socket) : null;
-                    if (bound.owner != null && config.sameUserOnly
-                            && (credentials == null || !credentials.user().equals(bound.owner))) {
-                        LOG.warn("{}: refused a client running as {} (sameUserOnly)", where,
-                                credentials == null ? "an unknown user" : credentials.user().getName());
-                        StreamChannel.closeQuietly(socket);
-                        continue;
-                    }
-                    if (bound.path == null) {
-                        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    }
-                    StreamChannel channel = new StreamChannel(socket, Reactor.shared(), config.maxMessageSize,
-                            config.bufferSize, where + " peer", null, null, credentials, true);
-                    channel.start();
-                    return channel;
-                }
-                long millis = deadline.isForever() ? 100 : Math.min(100, deadline.remainingNanos() / 1_000_000);
-                if (deadline.hasPassed()) {
-                    throw new IpcException(where + ": no client connected within the accept timeout");
-                }
-                selector.select(Math.max(1, millis));
-                selector.selectedKeys().clear();
-                if (Thread.currentThread().isInterrupted()) {
-                    throw StreamChannel.interrupted(where + ": accept");
-                }
-            }
-        } catch (IpcException | InterruptedIOException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new IpcException(where + ": accept failed: " + e, e);
-        } finally {
-            if (bound.path != null) {
-                UnixSocketFiles.deleteIfOurs(bound.path, bound.fileKey);
-            }
         }
     }
 
@@ -330,7 +243,7 @@ public final class SocketServer implements Endpoint {
         try {
             socket.configureBlocking(false);
             PeerCredentials credentials = path != null ? Credentials.of(socket) : null;
-            String peer = path != null ? describeUnixPeer(credentials) : StreamChannel.describe(socket.getRemoteAddress());
+            String peer = path != null ? describeUnixPeer(credentials) : Rendezvous.describe(socket.getRemoteAddress());
             if (path != null && config.sameUserOnly && (credentials == null || !credentials.user().equals(owner))) {
                 LOG.warn("{}: refused client {} ({}): only {} may connect (sameUserOnly)", name, n, peer,
                         owner.getName());
@@ -346,10 +259,9 @@ public final class SocketServer implements Endpoint {
             if (path == null) {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
-            StreamChannel client = new StreamChannel(socket, reactor, config.maxMessageSize, config.bufferSize,
+            StreamChannel client = StreamChannel.ofServer(socket, reactor, config.maxMessageSize, config.bufferSize,
                     name + " client " + n + " (" + peer + ")", this, config.handler, credentials);
             clients.add(client);
-            client.start();
             if (config.handler != null) {
                 try {
                     config.handler.onConnect(client);
@@ -367,7 +279,7 @@ public final class SocketServer implements Endpoint {
             }
         } catch (IOException e) {
             LOG.warn("{}: could not set up client {}: {}", name, n, e.toString());
-            StreamChannel.closeQuietly(socket);
+            Waits.closeQuietly(socket);
         }
     }
 
@@ -418,19 +330,8 @@ public final class SocketServer implements Endpoint {
                 if (next != null) {
                     return next;
                 }
-                long nanos = deadline.remainingNanos();
-                if (nanos <= 0) {
+                if (!Waits.await(clientArrived, deadline, name + ": accept")) {
                     return null;
-                }
-                try {
-                    if (deadline.isForever()) {
-                        clientArrived.await();
-                    } else {
-                        clientArrived.awaitNanos(nanos);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw StreamChannel.interrupted(name + ": accept");
                 }
             }
         } finally {
@@ -458,7 +359,8 @@ public final class SocketServer implements Endpoint {
             throw new EndpointClosedException(name);
         }
         ByteBuffer frame = ByteBuffer.allocate(Framing.HEADER_BYTES + message.remaining());
-        frame.putInt(message.remaining()).put(message.duplicate()).flip();
+        Framing.putHeader(frame, message.remaining());
+        frame.put(message.duplicate()).flip();
         ByteBuffer shared = frame.asReadOnlyBuffer();
         int reached = 0;
         for (StreamChannel client : clients) {
@@ -519,13 +421,13 @@ public final class SocketServer implements Endpoint {
         } finally {
             lock.unlock();
         }
-        StreamChannel.closeQuietly(listener);
+        Waits.closeQuietly(listener);
         if (path != null) {
             UnixSocketFiles.deleteIfOurs(path, fileKey);
         }
         List<StreamChannel> closing = List.copyOf(clients);
         for (StreamChannel client : closing) {
-            client.close();
+            Waits.closeQuietly(client);
         }
         if (!reactor.inReactorThread()) {
             long end = System.nanoTime() + StreamChannel.CLOSE_LINGER_MILLIS * 1_000_000;

@@ -29,7 +29,7 @@ class ChatRoomExampleTest {
                         try {
                             member.trySend("welcome".getBytes(StandardCharsets.UTF_8));
                         } catch (IpcException e) {
-                            member.close();
+                            // the member is gone already; the server tells onDisconnect
                         }
                     }
 
@@ -38,7 +38,7 @@ class ChatRoomExampleTest {
                         try {
                             member.server().broadcast(message, member); // to everyone else in the room
                         } catch (IpcException e) {
-                            member.close(); // the room is closing
+                            // the room is closing
                         }
                     }
                 })

@@ -161,17 +161,17 @@ class SocketServerTest {
         Path path = names.uniquePath("one", ".sock");
         CompletableFuture<org.ipc4j.api.Channel> listening = CompletableFuture.supplyAsync(() -> {
             try {
-                return org.ipc4j.api.Ipc.open("unix:" + path + "?listen=true&acceptTimeout=10s");
+                return org.ipc4j.api.Ipc.open("unix:" + path + "?role=a&timeout=10s");
             } catch (IpcException e) {
                 throw new RuntimeException(e);
             }
         });
-        org.ipc4j.api.Channel client = names.closeAfter(org.ipc4j.api.Ipc.open("unix:" + path + "?connectTimeout=10s"));
+        org.ipc4j.api.Channel client = names.closeAfter(org.ipc4j.api.Ipc.open("unix:" + path + "?role=b&timeout=10s"));
         org.ipc4j.api.Channel server = names.closeAfter(listening.get(10, TimeUnit.SECONDS));
         assertThat(Files.exists(path)).as("no longer listening: the file is gone").isFalse();
         client.send(text("only you"));
         assertThat(string(server.receive(Duration.ofSeconds(5)))).isEqualTo("only you");
-        assertThatThrownBy(() -> org.ipc4j.api.Ipc.open("unix:" + path + "?connectTimeout=100ms"))
+        assertThatThrownBy(() -> org.ipc4j.api.Ipc.open("unix:" + path + "?role=b&timeout=100ms"))
                 .isInstanceOf(NoSuchObjectException.class);
     }
 }

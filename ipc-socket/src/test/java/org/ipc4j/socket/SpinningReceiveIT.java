@@ -35,6 +35,6 @@ class SpinningReceiveIT {
 
     @Test
     void pollingIsOffByDefault() {
-        assertThat(StreamChannel.SPIN_NANOS).isZero();
+        assertThat(DirectReceiver.SPIN_NANOS).isZero();
     }
 }

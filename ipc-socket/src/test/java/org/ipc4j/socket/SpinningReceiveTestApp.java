@@ -20,8 +20,8 @@ public final class SpinningReceiveTestApp {
 
     public static void main(String[] args) throws Exception {
         Path path = Path.of(args[0]);
-        check(StreamChannel.SPIN_NANOS == TimeUnit.MICROSECONDS.toNanos(Integer.getInteger("org.ipc4j.socket.spinMicros")),
-                "spin taken from the system property: " + StreamChannel.SPIN_NANOS + " ns");
+        check(DirectReceiver.SPIN_NANOS == TimeUnit.MICROSECONDS.toNanos(Integer.getInteger("org.ipc4j.socket.spinMicros")),
+                "spin taken from the system property: " + DirectReceiver.SPIN_NANOS + " ns");
         CompletableFuture<StreamChannel> listener = CompletableFuture.supplyAsync(() -> {
             try {
                 return SocketServer.unix(path).acceptOne(Duration.ofSeconds(10));

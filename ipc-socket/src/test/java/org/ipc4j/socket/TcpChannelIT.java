@@ -21,7 +21,9 @@ class TcpChannelIT extends ChannelContract {
     @Override
     protected Addresses remoteAddresses() throws Exception {
         int port = freeTcpPort();
-        return new Addresses("tcp://127.0.0.1:" + port + "?listen=true&acceptTimeout=60s", "tcp://127.0.0.1:" + port);
+        // the same address on both sides: whichever opens first listens, the other connects
+        String address = "tcp://127.0.0.1:" + port + "?timeout=60s";
+        return new Addresses(address, address);
     }
 
     /** A port the system chose and that was free a moment ago (the child needs a number before anyone binds). */

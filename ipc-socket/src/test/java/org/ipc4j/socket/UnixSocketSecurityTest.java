@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.ipc4j.api.ObjectExistsException;
+import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.testkit.NamedObjects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -146,9 +147,7 @@ class UnixSocketSecurityTest {
 
     @Test
     void sameUserOnlyRefusesAnotherUsersClient() throws Exception {
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        assumeTrue(uid == 0 && Tools.available("setpriv") && Tools.available("socat"),
-                "needs root, setpriv and socat to run a client as another user");
+        assumeAnotherUserCanBeRun();
         Path path = names.uniquePath("same", ".sock");
         List<String> messages = new CopyOnWriteArrayList<>();
         try (SocketServer server = SocketServer.unix(path).permissions(0666).sameUserOnly(true)
@@ -169,6 +168,59 @@ class UnixSocketSecurityTest {
     }
 
     @Test
+    void sameUserOnlyPointToPointChecksThePeerWhicheverSideItIs() throws Exception {
+        assumeAnotherUserCanBeRun();
+        // a listener running as nobody: our connecting side refuses it
+        Path foreignListener = names.uniquePath("fl", ".sock");
+        Process listener = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "socat",
+                "UNIX-LISTEN:" + foreignListener + ",mode=666", "EXEC:cat").redirectErrorStream(true).start();
+        try {
+            awaitFile(foreignListener);
+            assertThatThrownBy(() -> org.ipc4j.api.Ipc.open("unix:" + foreignListener + "?role=b&sameUserOnly=true&timeout=5s"))
+                    .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("nobody")
+                    .hasMessageContaining("sameUserOnly");
+        } finally {
+            listener.destroyForcibly();
+            listener.waitFor(5, TimeUnit.SECONDS);
+        }
+        // our listening side refuses a client running as nobody and takes the next one, ours
+        Path path = names.uniquePath("pl", ".sock");
+        CompletableFuture<org.ipc4j.api.Channel> listening = CompletableFuture.supplyAsync(() -> {
+            try {
+                return org.ipc4j.api.Ipc.open("unix:" + path + "?role=a&perm=0666&sameUserOnly=true&timeout=20s");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        awaitFile(path);
+        Process foreign = new ProcessBuilder("sh", "-c", "printf '\\000\\000\\000\\007foreign' | setpriv --reuid=65534"
+                + " --regid=65534 --clear-groups socat -t 1 - UNIX-CONNECT:" + path).redirectErrorStream(true).start();
+        assertThat(foreign.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(100);
+        assertThat(listening).as("still waiting for an admissible peer").isNotDone();
+        try (org.ipc4j.api.Channel mine = org.ipc4j.api.Ipc.open("unix:" + path + "?role=b&timeout=5s");
+             org.ipc4j.api.Channel accepted = listening.get(10, TimeUnit.SECONDS)) {
+            mine.send("mine".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(accepted.receive(Duration.ofSeconds(5)), StandardCharsets.UTF_8)).isEqualTo("mine");
+        }
+    }
+
+    /** Root, setpriv and socat: what running a socat peer as the user nobody takes. */
+    private static void assumeAnotherUserCanBeRun() throws Exception {
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        assumeTrue(uid == 0 && Tools.available("setpriv") && Tools.available("socat"),
+                "needs root, setpriv and socat to run a peer as another user");
+    }
+
+    private static void awaitFile(Path path) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            assertThat(System.nanoTime() - end).as("%s did not appear", path).isNegative();
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
     void tcpServersBindLoopbackUnlessToldOtherwise() throws Exception {
         try (SocketServer server = SocketServer.tcp(0).open()) {
             assertThat(((InetSocketAddress) server.localAddress()).getAddress().isLoopbackAddress()).isTrue();
@@ -176,12 +228,12 @@ class UnixSocketSecurityTest {
         int port = TcpChannelIT.freeTcpPort();
         CompletableFuture<org.ipc4j.api.Channel> listener = CompletableFuture.supplyAsync(() -> {
             try {
-                return org.ipc4j.api.Ipc.open("tcp://:" + port + "?listen=true&acceptTimeout=10s");
+                return org.ipc4j.api.Ipc.open("tcp://:" + port + "?role=a&timeout=10s");
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
         });
-        try (org.ipc4j.api.Channel client = org.ipc4j.api.Ipc.open("tcp://127.0.0.1:" + port);
+        try (org.ipc4j.api.Channel client = org.ipc4j.api.Ipc.open("tcp://127.0.0.1:" + port + "?role=b");
              org.ipc4j.api.Channel server = listener.get(10, TimeUnit.SECONDS)) {
             assertThat(((InetSocketAddress) ((StreamChannel) server).localAddress()).getAddress().isLoopbackAddress()).isTrue();
             client.send(ByteBuffer.wrap(new byte[] {1}));

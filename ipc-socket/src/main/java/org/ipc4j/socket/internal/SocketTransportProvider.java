@@ -3,33 +3,39 @@ package org.ipc4j.socket.internal;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Set;
 import org.ipc4j.api.Capability;
 import org.ipc4j.api.Channel;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.IpcUri;
+import org.ipc4j.api.OpenMode;
+import org.ipc4j.api.Role;
 import org.ipc4j.api.framing.Framing;
-import org.ipc4j.socket.SocketServer;
 import org.ipc4j.socket.StreamChannel;
 import org.ipc4j.socket.UdpChannel;
 
 /**
- * Opens {@code unix:}, {@code tcp://} and {@code udp://} addresses. Without {@code listen} an address is a
- * client that connects (waiting up to {@code connectTimeout} for the server to appear); with
- * {@code listen=true} it binds, accepts exactly one peer, stops listening and becomes that channel. Many
- * clients on one server: {@link SocketServer}. The parameters are listed in docs/sockets.md.
+ * Opens {@code unix:}, {@code tcp://} and {@code udp://} addresses. A stream address meets its peer by
+ * {@code role} (see {@link Role}): {@code auto}, the default, listens if it is the first opener and connects
+ * otherwise, so two programs that differ in nothing but the address work whichever starts first; {@code a}
+ * (or {@code listen=true}) listens for one peer, {@code b} connects. UDP is not a rendezvous scheme: it binds
+ * and listens with {@code role=a}, and otherwise sends to the address. The parameters are listed in
+ * docs/sockets.md; a misspelt one is an {@link IllegalArgumentException} naming the accepted ones.
  */
 public final class SocketTransportProvider implements org.ipc4j.api.spi.TransportProvider {
-    static final Set<String> STREAM_PARAMS = Set.of("listen", "maxMessage", "buffer", "connectTimeout", "acceptTimeout");
-    static final Set<String> UNIX_PARAMS = Set.of("listen", "maxMessage", "buffer", "connectTimeout", "acceptTimeout",
-            "permissions", "sameUserOnly");
-    static final Set<String> UDP_PARAMS = Set.of("listen", "maxMessage", "bind");
-    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final String LISTEN = "listen";
+    static final String BUFFER = "buffer";
+    static final String SAME_USER_ONLY = "sameUserOnly";
+    static final String BIND = "bind";
+    static final Set<String> TCP_PARAMS = Set.of(IpcUri.ROLE, LISTEN, IpcUri.MAXMSG, BUFFER, IpcUri.TIMEOUT);
+    static final Set<String> UNIX_PARAMS = Set.of(IpcUri.ROLE, LISTEN, IpcUri.MAXMSG, BUFFER, IpcUri.TIMEOUT,
+            IpcUri.PERM, SAME_USER_ONLY);
+    static final Set<String> UDP_PARAMS = Set.of(IpcUri.ROLE, LISTEN, IpcUri.MAXMSG, BIND);
 
     @Override
     public Set<String> schemes() {
@@ -63,76 +69,73 @@ public final class SocketTransportProvider implements org.ipc4j.api.spi.Transpor
         try {
             return switch (uri.scheme()) {
                 case "unix" -> openUnix(uri.requireOnly(UNIX_PARAMS));
-                case "tcp" -> openTcp(uri.requireOnly(STREAM_PARAMS));
+                case "tcp" -> openTcp(uri.requireOnly(TCP_PARAMS));
                 case "udp" -> openUdp(uri.requireOnly(UDP_PARAMS));
                 default -> throw new IllegalArgumentException("not a socket scheme: " + uri);
             };
         } catch (InterruptedIOException e) {
-            throw new IpcException(uri + ": interrupted while opening", e);
+            // the interrupt status is kept
+            throw new IpcException(uri + ": interrupted while waiting for the peer", e);
         }
     }
 
     private static Channel openUnix(IpcUri uri) throws IpcException, InterruptedIOException {
         Path path = Path.of(uri.target());
-        int max = maxMessage(uri, Framing.DEFAULT_MAX_FRAME);
-        int buffer = buffer(uri);
-        if (uri.bool("listen", false)) {
-            return SocketServer.unix(path).maxMessageSize(max).bufferSize(buffer)
-                    .permissions(octal(uri, uri.string("permissions", "0600")))
-                    .sameUserOnly(uri.bool("sameUserOnly", false))
-                    .acceptOne(uri.duration("acceptTimeout", Duration.ofDays(365_000)));
-        }
-        return StreamChannel.connect(UnixDomainSocketAddress.of(path), uri.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT),
-                max, buffer);
+        return opener(uri, UnixDomainSocketAddress.of(path))
+                .permissions(uri.openOptions(OpenMode.OPEN_OR_CREATE).permissions())
+                .sameUserOnly(uri.bool(SAME_USER_ONLY, false))
+                .open(uri.duration(IpcUri.TIMEOUT, StreamChannel.DEFAULT_TIMEOUT));
     }
 
     private static Channel openTcp(IpcUri uri) throws IpcException, InterruptedIOException {
-        InetSocketAddress address = hostPort(uri, uri.target());
-        int max = maxMessage(uri, Framing.DEFAULT_MAX_FRAME);
-        int buffer = buffer(uri);
-        if (uri.bool("listen", false)) {
-            return SocketServer.builder(address).maxMessageSize(max).bufferSize(buffer)
-                    .acceptOne(uri.duration("acceptTimeout", Duration.ofDays(365_000)));
-        }
-        return StreamChannel.connect(address, uri.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT), max, buffer);
+        return opener(uri, hostPort(uri, uri.target())).open(uri.duration(IpcUri.TIMEOUT, StreamChannel.DEFAULT_TIMEOUT));
+    }
+
+    private static StreamChannel.Opener opener(IpcUri uri, SocketAddress address) {
+        return StreamChannel.at(address).role(role(uri))
+                .maxMessageSize(uri.maxMessage(Framing.DEFAULT_MAX_FRAME, Framing.ABSOLUTE_MAX_FRAME))
+                .bufferSize(buffer(uri));
     }
 
     private static Channel openUdp(IpcUri uri) throws IpcException {
         InetSocketAddress target = hostPort(uri, uri.target());
-        int max = maxMessage(uri, UdpChannel.DEFAULT_MAX_MESSAGE);
-        if (uri.bool("listen", false)) {
-            if (uri.params().containsKey("bind")) {
-                throw new IllegalArgumentException("\"" + uri + "\": a listener binds the address it names; bind= is for clients");
+        int max = uri.maxMessage(UdpChannel.DEFAULT_MAX_MESSAGE, UdpChannel.MAX_IPV4_PAYLOAD);
+        if (role(uri) == Role.A) {
+            if (uri.params().containsKey(BIND)) {
+                throw new IllegalArgumentException("\"" + uri + "\": a listener binds the address it names; bind= is for"
+                        + " the sending side");
             }
             return UdpChannel.listen(target, max);
         }
-        String bind = uri.string("bind", null);
+        String bind = uri.string(BIND, null);
         InetSocketAddress local = bind == null ? null : hostPort(uri, bind);
         return UdpChannel.connect(local, target, max);
     }
 
-    private static int maxMessage(IpcUri uri, int defaultValue) {
-        long max = uri.size("maxMessage", defaultValue);
-        if (max > Framing.ABSOLUTE_MAX_FRAME) {
-            throw new IllegalArgumentException("\"" + uri + "\": maxMessage=" + max + " is above " + Framing.ABSOLUTE_MAX_FRAME);
+    /**
+     * {@code role}, with {@code listen} as the older spelling of a side: {@code listen=true} is {@code role=a},
+     * {@code listen=false} is {@code role=b}; both given must agree.
+     */
+    static Role role(IpcUri uri) {
+        Role role = uri.role();
+        if (!uri.params().containsKey(LISTEN)) {
+            return role;
         }
-        return (int) max;
+        Role listen = uri.bool(LISTEN, false) ? Role.A : Role.B;
+        if (uri.params().containsKey(IpcUri.ROLE) && role != listen) {
+            throw new IllegalArgumentException("\"" + uri + "\": listen=" + uri.string(LISTEN, "") + " means role="
+                    + listen.name().toLowerCase(java.util.Locale.ROOT) + ", which contradicts role="
+                    + uri.string(IpcUri.ROLE, "") + "; give one of them");
+        }
+        return listen;
     }
 
     private static int buffer(IpcUri uri) {
-        long buffer = uri.size("buffer", StreamChannel.DEFAULT_BUFFER_SIZE);
+        long buffer = uri.size(BUFFER, StreamChannel.DEFAULT_BUFFER_SIZE);
         if (buffer < 1 || buffer > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("\"" + uri + "\": buffer=" + buffer + " must be 1.." + Integer.MAX_VALUE);
         }
         return (int) buffer;
-    }
-
-    private static int octal(IpcUri uri, String text) {
-        try {
-            return Integer.parseInt(text, 8);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("\"" + uri + "\": permissions=" + text + " is not octal, e.g. 0600 or 0660");
-        }
     }
 
     /**

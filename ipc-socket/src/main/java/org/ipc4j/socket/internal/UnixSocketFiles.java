@@ -1,44 +1,57 @@
 package org.ipc4j.socket.internal;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.PermissionDeniedException;
+import org.ipc4j.api.UnsupportedPlatformException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates a Unix domain server socket file that is never visible with wider permissions than asked for.
+ * The socket file of a Unix domain listener: created with its final permissions, exclusively, and removed
+ * only by whoever can prove it is the file they mean.
  *
- * <p>Java cannot set the umask, and {@code bind} creates the file with the umask's permissions, so a
- * chmod after bind would leave a window in which anyone may connect. Instead the socket is bound inside a
- * fresh directory created with mode 0700 (nobody else can even reach the file), chmod-ed there, and then
- * renamed into place: {@code rename(2)} is atomic, so the file appears at its public path with its final
- * permissions, and it atomically replaces a stale socket file left by a dead server.
+ * <ul>
+ *   <li><b>Permissions without a window.</b> Java cannot set the umask, and {@code bind(2)} creates the file
+ *       with the umask's mode, so a chmod after bind would leave a moment in which anyone may connect. The
+ *       socket is bound inside a fresh directory of mode 0700 next to the target (nobody else can reach it),
+ *       chmod-ed there, and then published.</li>
+ *   <li><b>Exclusive publication.</b> The file is published with {@code link(2)}, which fails if the path
+ *       exists: of two listeners racing for one path exactly one gets it, and a live listener's file is never
+ *       replaced. (A {@code rename(2)} would silently replace the other's file.)</li>
+ *   <li><b>Stale files.</b> A file nothing accepts on (its listener was killed) is removed by
+ *       {@link #removeStale(Path, Object)}, given the inode the caller found refusing connections: the file is
+ *       renamed into a private directory and deleted only if it is still that inode; a file another opener
+ *       published meanwhile is put back. A socket's inode never becomes live again (every bind makes a new
+ *       one), so two openers removing the same stale file cannot remove a new listener's.</li>
+ * </ul>
  */
 public final class UnixSocketFiles {
     private static final Logger LOG = LoggerFactory.getLogger(UnixSocketFiles.class);
     /** sun_path holds 108 bytes including the terminating NUL on Linux. */
     public static final int MAX_PATH_BYTES = 107;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
 
     private UnixSocketFiles() {
     }
@@ -63,59 +76,177 @@ public final class UnixSocketFiles {
     }
 
     /**
-     * Binds {@code server} to {@code path} with the given permissions, replacing a stale socket file and
-     * refusing to take over a live one.
+     * Binds {@code server} and publishes its socket file at {@code path} with the given permissions, unless
+     * something is at {@code path} already.
      *
-     * @return the file key (inode) of the new socket file, to recognise it at close
-     * @throws ObjectExistsException if a server is listening at the path, or it is not a socket
+     * @return the file key (inode) of the new socket file, to recognise it at close; or {@code null} if the
+     *     path is taken (then {@code server} is bound to a name that no longer exists: close it)
+     * @throws PermissionDeniedException if the directory does not let this user create the file
      */
-    public static Object bind(ServerSocketChannel server, Path path, int permissionBits, int backlog) throws IpcException {
-        if (!java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            throw new org.ipc4j.api.UnsupportedPlatformException("unix:" + path + ": a Unix socket server needs POSIX"
+    public static Object publish(ServerSocketChannel server, Path path, int permissionBits, int backlog)
+            throws IpcException {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            throw new UnsupportedPlatformException("unix:" + path + ": a Unix socket listener needs POSIX"
                     + " file permissions to make its socket file owner-only, and this file system has none");
         }
-        Path absolute = path.toAbsolutePath();
-        checkLength(absolute);
+        Path absolute = checkPath(path);
         Set<PosixFilePermission> perms = permissions(permissionBits);
-        Path parent = absolute.getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new NoSuchObjectException("unix:" + path + ": the directory " + parent + " does not exist");
-        }
-        checkNotLive(absolute);
-        Path dir = createPrivateDirectory(parent, absolute);
+        Path dir = createPrivateDirectory(absolute);
         Path temporary = dir.resolve("s");
         try {
             server.bind(UnixDomainSocketAddress.of(temporary), backlog);
             Files.setPosixFilePermissions(temporary, perms);
-            // a second check narrows the window in which another server could have started meanwhile
-            checkNotLive(absolute);
-            Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE);
-            return Files.readAttributes(absolute, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object key = Files.readAttributes(temporary, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            try {
+                Files.createLink(absolute, temporary);
+            } catch (FileAlreadyExistsException taken) {
+                return null;
+            }
+            return key;
         } catch (AccessDeniedException e) {
             throw new PermissionDeniedException("unix:" + path + ": cannot create the socket file: " + e.getMessage());
-        } catch (IpcException e) {
-            throw e;
         } catch (IOException e) {
             throw new IpcException("unix:" + path + ": bind failed: " + e, e);
         } finally {
-            try {
-                Files.deleteIfExists(temporary);
-                Files.deleteIfExists(dir);
-            } catch (IOException e) {
-                LOG.warn("could not remove the temporary directory {}: {}", dir, e.toString());
-            }
+            deletePrivate(temporary, dir);
         }
     }
 
-    private static void checkLength(Path absolute) {
-        int bytes = absolute.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    /**
+     * The file key (inode) of the socket file at {@code path}, or {@code null} if there is no file.
+     *
+     * @throws ObjectExistsException if something other than a socket is there (it is never replaced)
+     */
+    public static Object socketKey(Path path) throws IpcException {
+        Map<String, Object> attributes;
+        try {
+            attributes = Files.readAttributes(path, "unix:mode,fileKey", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return posixKey(path);
+        } catch (IOException e) {
+            throw new IpcException("unix:" + path + ": cannot inspect the existing file: " + e, e);
+        }
+        if ((((Integer) attributes.get("mode")) & S_IFMT) != S_IFSOCK) {
+            throw notASocket(path);
+        }
+        return attributes.get("fileKey");
+    }
+
+    /** Where the "unix" attribute view is missing: any non-regular, non-directory, non-link file counts as a socket. */
+    private static Object posixKey(Path path) throws IpcException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isOther()) {
+                throw notASocket(path);
+            }
+            return a.fileKey();
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new IpcException("unix:" + path + ": cannot inspect the existing file: " + e, e);
+        }
+    }
+
+    private static ObjectExistsException notASocket(Path path) {
+        return new ObjectExistsException("unix:" + path + " exists and is not a socket; not replacing it");
+    }
+
+    /**
+     * Removes the socket file at {@code path} if it is still the file {@code staleKey} that the caller found
+     * refusing connections. Safe against other openers doing the same at the same time, see the class comment.
+     *
+     * @return true if this call removed it; false if the path was gone or held another file (left in place)
+     * @throws PermissionDeniedException if the directory does not let this user remove the file
+     */
+    public static boolean removeStale(Path path, Object staleKey) throws IpcException {
+        Path absolute = path.toAbsolutePath();
+        return staleKey.equals(socketKey(absolute)) && takeAwayIfStill(absolute, staleKey);
+    }
+
+    /**
+     * Renames the file at {@code path} into a private directory and deletes it if it is {@code staleKey}; a
+     * different file (published since the caller looked) is linked back into place.
+     */
+    static boolean takeAwayIfStill(Path absolute, Object staleKey) throws IpcException {
+        Path dir = createPrivateDirectory(absolute);
+        Path moved = dir.resolve("stale");
+        try {
+            try {
+                Files.move(absolute, moved, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException gone) {
+                return false;
+            }
+            Object key = Files.readAttributes(moved, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (staleKey.equals(key)) {
+                LOG.info("unix:{}: removed a stale socket file (nothing accepted connections on it)", absolute);
+                return true;
+            }
+            // another opener published its file between our look and the rename: give it back
+            try {
+                Files.createLink(absolute, moved);
+            } catch (FileAlreadyExistsException e) {
+                LOG.warn("unix:{}: a socket file taken away by a stale-file check could not be put back: a third"
+                        + " file is there", absolute);
+            }
+            return false;
+        } catch (AccessDeniedException e) {
+            throw new PermissionDeniedException("unix:" + absolute + ": cannot replace the stale socket file: "
+                    + e.getMessage() + " (is it another user's, in a sticky directory such as /tmp?)");
+        } catch (IOException e) {
+            throw new IpcException("unix:" + absolute + ": cannot remove the stale socket file: " + e, e);
+        } finally {
+            deletePrivate(moved, dir);
+        }
+    }
+
+    /** Deletes the socket file if it is still the one this listener published (not a successor's). */
+    public static void deleteIfOurs(Path path, Object fileKey) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (fileKey == null || fileKey.equals(a.fileKey())) {
+                Files.deleteIfExists(path);
+            }
+        } catch (NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            LOG.warn("unix:{}: could not remove the socket file: {}", path, e.toString());
+        }
+    }
+
+    /**
+     * The absolute path, checked: short enough for {@code sun_path}, in a directory that exists.
+     *
+     * @throws IllegalArgumentException if too long
+     * @throws NoSuchObjectException if the directory does not exist
+     */
+    public static Path checkPath(Path path) throws NoSuchObjectException {
+        Path absolute = checkLength(path);
+        Path parent = absolute.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new NoSuchObjectException("unix:" + path + ": the directory " + parent + " does not exist");
+        }
+        return absolute;
+    }
+
+    /**
+     * The absolute path, if it is short enough for {@code sun_path}.
+     *
+     * @throws IllegalArgumentException if not
+     */
+    public static Path checkLength(Path path) {
+        Path absolute = path.toAbsolutePath();
+        int bytes = absolute.toString().getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_PATH_BYTES) {
             throw new IllegalArgumentException("unix:" + absolute + ": a Unix socket path may have at most "
                     + MAX_PATH_BYTES + " bytes, this one has " + bytes);
         }
+        return absolute;
     }
 
-    private static Path createPrivateDirectory(Path parent, Path forPath) throws IpcException {
+    private static Path createPrivateDirectory(Path forPath) throws IpcException {
+        Path parent = forPath.getParent();
         for (int attempt = 0; attempt < 100; attempt++) {
             Path dir = parent.resolve(".ipc4j-" + Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000));
             try {
@@ -132,42 +263,12 @@ public final class UnixSocketFiles {
         throw new IpcException("unix:" + forPath + ": could not find a free temporary name in " + parent);
     }
 
-    /** Throws if {@code path} is a live socket or not a socket; logs and returns if it is stale or absent. */
-    private static void checkNotLive(Path path) throws IpcException {
-        PosixFileAttributes attributes;
+    private static void deletePrivate(Path file, Path dir) {
         try {
-            attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return;
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
         } catch (IOException e) {
-            throw new IpcException("unix:" + path + ": cannot inspect the existing file: " + e, e);
-        }
-        if (!attributes.isOther()) {
-            throw new ObjectExistsException("unix:" + path + " exists and is not a socket; not replacing it");
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            // non-blocking: a live server with a full backlog must not hang us; "in progress" counts as live
-            probe.configureBlocking(false);
-            probe.connect(UnixDomainSocketAddress.of(path));
-        } catch (IOException refused) {
-            LOG.info("unix:{}: replacing a stale socket file (connect: {})", path, refused.getMessage());
-            return;
-        }
-        throw new ObjectExistsException("unix:" + path + ": a server is already listening there; not taking over"
-                + " a live socket (close that server, or choose another path)");
-    }
-
-    /** Deletes the socket file if it is still the one this server created (not a successor's). */
-    public static void deleteIfOurs(Path path, Object fileKey) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (fileKey == null || fileKey.equals(a.fileKey())) {
-                Files.deleteIfExists(path);
-            }
-        } catch (NoSuchFileException e) {
-            // already gone
-        } catch (IOException e) {
-            LOG.warn("unix:{}: could not remove the socket file: {}", path, e.toString());
+            LOG.warn("could not remove the temporary directory {}: {}", dir, e.toString());
         }
     }
 }

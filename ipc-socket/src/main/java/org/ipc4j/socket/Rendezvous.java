@@ -1,0 +1,419 @@
+package org.ipc4j.socket;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import org.ipc4j.api.IpcException;
+import org.ipc4j.api.NoSuchObjectException;
+import org.ipc4j.api.ObjectExistsException;
+import org.ipc4j.api.PermissionDeniedException;
+import org.ipc4j.api.Role;
+import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.socket.internal.UnixSocketFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a point-to-point {@link StreamChannel} meets its peer at an address, by {@link Role}:
+ * <ul>
+ *   <li><b>B</b> connects, retrying while nothing accepts (no socket file yet, or a refused port);</li>
+ *   <li><b>A</b> binds (replacing a stale Unix socket file, never a live one), accepts exactly one peer,
+ *       stops listening and removes its socket file;</li>
+ *   <li><b>AUTO</b> does whichever the address needs: it tries to connect; if nothing accepts, it tries to
+ *       bind; if another opener bound first (the socket file exists, the port is in use) it connects again;
+ *       and so on until the timeout. Binding is exclusive (a {@code link(2)} of the socket file, a TCP bind), so
+ *       of two first openers racing exactly one listens and the other connects to it.</li>
+ * </ul>
+ * A stale Unix socket file (connect refused: its listener died) is removed with
+ * {@link UnixSocketFiles#removeStale}, which cannot remove a file another opener published meanwhile.
+ */
+final class Rendezvous {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamChannel.class);
+    private static final long RETRY_MILLIS = 20;
+    private static final int POINT_TO_POINT_BACKLOG = 16;
+
+    private Rendezvous() {
+    }
+
+    /** A bound listener: its socket, and for Unix its file and the user owning it. */
+    record Bound(ServerSocketChannel listener, Path path, Object fileKey, UserPrincipal owner) {
+        /** Stops listening and removes the socket file if it is still ours. */
+        void close() {
+            Waits.closeQuietly(listener);
+            if (path != null) {
+                UnixSocketFiles.deleteIfOurs(path, fileKey);
+            }
+        }
+    }
+
+    private enum Outcome { CONNECTED, ABSENT, REFUSED, BUSY }
+
+    private record Attempt(Outcome outcome, SocketChannel socket, String why, Object staleKey) {
+    }
+
+    /** Opens a point-to-point channel at {@code o.address} taking side {@code o.role}, waiting up to {@code timeout}. */
+    static StreamChannel open(StreamChannel.Opener o, Duration timeout) throws IpcException, InterruptedIOException {
+        Deadline deadline = Deadline.after(timeout);
+        String where = describe(o.address);
+        Role role = o.role;
+        if (role == Role.A) {
+            return acceptOne(bind(o.address, o.permissions, POINT_TO_POINT_BACKLOG), o, deadline, timeout, where);
+        }
+        boolean mayListen = role == Role.AUTO;
+        String last = "nothing there";
+        int lostBinds = 0;
+        while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw Waits.interrupted(where + ": connect");
+            }
+            Attempt attempt = connect(o.address, deadline, where);
+            switch (attempt.outcome) {
+                case CONNECTED:
+                    return connected(attempt.socket, o, where);
+                case REFUSED:
+                    last = attempt.why;
+                    if (mayListen && attempt.staleKey != null) {
+                        UnixSocketFiles.removeStale(((UnixDomainSocketAddress) o.address).getPath(), attempt.staleKey);
+                    }
+                    break;
+                case BUSY:
+                    last = attempt.why;
+                    if (deadline.hasPassed()) {
+                        throw noPeer(where, role, timeout, last);
+                    }
+                    Waits.pause(RETRY_MILLIS, deadline, where);
+                    continue;
+                default:
+                    last = attempt.why;
+                    break;
+            }
+            if (mayListen) {
+                Bound bound;
+                try {
+                    bound = tryBind(o.address, o.permissions, POINT_TO_POINT_BACKLOG);
+                } catch (CannotListenHere e) {
+                    LOG.debug("{}: cannot listen here ({}); connecting only", where, e.getMessage());
+                    mayListen = false;
+                    bound = null;
+                }
+                if (bound != null) {
+                    return acceptOne(bound, o, deadline, timeout, where);
+                }
+                // another opener bound first: connect to it at once, and only then slow down (something that
+                // holds the address without accepting, such as a TCP socket that never listens, must not make
+                // this a busy loop)
+                if (!deadline.hasPassed()) {
+                    if (++lostBinds > 1) {
+                        Waits.pause(Math.min(RETRY_MILLIS, lostBinds), deadline, where);
+                    }
+                    continue;
+                }
+            }
+            if (deadline.hasPassed()) {
+                throw noPeer(where, role, timeout, last);
+            }
+            Waits.pause(RETRY_MILLIS, deadline, where);
+        }
+    }
+
+    private static NoSuchObjectException noPeer(String where, Role role, Duration timeout, String last) {
+        String waited = "; waited " + timeout.toMillis() + " ms";
+        return switch (role) {
+            case B -> new NoSuchObjectException(where + ": nothing accepts connections there (" + last + waited + ")");
+            case A -> new NoSuchObjectException(where + ": no peer connected (" + last + waited + ")");
+            case AUTO -> new NoSuchObjectException(where + ": no peer came (" + last + waited
+                    + "; role=auto: the first opener listens, the second connects)");
+        };
+    }
+
+    // ------------------------------------------------------------------ connecting
+
+    /** One connection attempt; retries are the caller's. */
+    private static Attempt connect(SocketAddress address, Deadline deadline, String where)
+            throws IpcException, InterruptedIOException {
+        Object key = null;
+        if (address instanceof UnixDomainSocketAddress unix) {
+            key = UnixSocketFiles.socketKey(unix.getPath());
+            if (key == null) {
+                return new Attempt(Outcome.ABSENT, null, "no socket file", null);
+            }
+        }
+        SocketChannel socket = null;
+        try {
+            socket = address instanceof UnixDomainSocketAddress
+                    ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+            socket.configureBlocking(false);
+            if (!socket.connect(address) && !awaitConnect(socket, deadline, where)) {
+                Waits.closeQuietly(socket);
+                return new Attempt(Outcome.BUSY, null, "connect did not complete", null);
+            }
+            if (isSelfConnected(socket)) {
+                // TCP's simultaneous open: a port of the ephemeral range with nobody listening can be
+                // given to our own connecting socket, which then "connects" to itself
+                Waits.closeQuietly(socket);
+                return new Attempt(Outcome.REFUSED, null, "connected to itself", null);
+            }
+            return new Attempt(Outcome.CONNECTED, socket, null, null);
+        } catch (ConnectException e) {
+            Waits.closeQuietly(socket);
+            return new Attempt(Outcome.REFUSED, null, String.valueOf(e.getMessage()), key);
+        } catch (InterruptedIOException e) {
+            Waits.closeQuietly(socket);
+            throw e;
+        } catch (IOException e) {
+            Waits.closeQuietly(socket);
+            String text = String.valueOf(e.getMessage());
+            if (text.contains("No such file")) {
+                return new Attempt(Outcome.ABSENT, null, text, null);
+            }
+            if (text.contains("Resource temporarily unavailable")) {
+                return new Attempt(Outcome.BUSY, null, "its listen backlog is full", null);
+            }
+            if (text.contains("Permission denied")) {
+                throw new PermissionDeniedException(where + ": connect failed: " + text
+                        + " (the socket file is owner-only unless its listener was told otherwise with perm=)");
+            }
+            throw new IpcException(where + ": connect failed: " + text, e);
+        }
+    }
+
+    private static boolean isSelfConnected(SocketChannel socket) throws IOException {
+        SocketAddress local = socket.getLocalAddress();
+        return local instanceof InetSocketAddress && local.equals(socket.getRemoteAddress());
+    }
+
+    private static boolean awaitConnect(SocketChannel socket, Deadline deadline, String where) throws IOException {
+        try (Selector selector = Selector.open()) {
+            socket.register(selector, SelectionKey.OP_CONNECT);
+            while (true) {
+                if (!Waits.select(selector, deadline, where + ": connect")) {
+                    return false;
+                }
+                if (socket.finishConnect()) {
+                    for (SelectionKey k : selector.keys()) {
+                        k.cancel();
+                    }
+                    selector.selectNow();
+                    return true;
+                }
+            }
+        }
+    }
+
+    /** Side B: the connected socket becomes the channel, once the peer is checked. */
+    private static StreamChannel connected(SocketChannel socket, StreamChannel.Opener o, String where)
+            throws IpcException {
+        try {
+            PeerCredentials credentials = null;
+            if (o.address instanceof UnixDomainSocketAddress) {
+                credentials = Credentials.of(socket);
+                if (o.sameUserOnly && !Credentials.isThisUser(credentials)) {
+                    throw new PermissionDeniedException(where + ": the listener runs as "
+                            + (credentials == null ? "an unknown user" : credentials.user().getName())
+                            + ", not as this process's user (sameUserOnly)");
+                }
+            } else {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            return StreamChannel.pointToPoint(socket, o.maxMessageSize, o.bufferSize, where + " (side b)", credentials);
+        } catch (IpcException e) {
+            Waits.closeQuietly(socket);
+            throw e;
+        } catch (IOException e) {
+            Waits.closeQuietly(socket);
+            throw new IpcException(where + ": cannot set up the connection: " + e, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ listening
+
+    /**
+     * Binds a listener that must be the only one at the address (side A, a {@link SocketServer}): a stale Unix
+     * socket file is replaced, a live one is not.
+     *
+     * @throws ObjectExistsException if a live listener holds the Unix path or the TCP port, or the path is
+     *     not a socket
+     */
+    static Bound bind(SocketAddress address, int permissions, int backlog) throws IpcException {
+        String where = describe(address);
+        try {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                Bound bound = tryBind(address, permissions, backlog);
+                if (bound != null) {
+                    return bound;
+                }
+                if (!(address instanceof UnixDomainSocketAddress unix)) {
+                    throw new ObjectExistsException(where + ": cannot listen: the address is in use");
+                }
+                Object key = UnixSocketFiles.socketKey(unix.getPath());
+                if (key != null && !removeIfRefusing(unix, key)) {
+                    throw new ObjectExistsException(where + ": a listener is already listening there; not"
+                            + " taking over a live socket (close that listener, or choose another path)");
+                }
+            }
+        } catch (CannotListenHere e) {
+            throw new IpcException(where + ": cannot listen: " + e.getMessage(), e);
+        }
+        throw new ObjectExistsException(where + ": other listeners keep taking the path; not listening");
+    }
+
+    /**
+     * Probes a Unix socket file: false if something accepted (a live listener; the probe connection is closed at
+     * once, which that listener sees as a peer that came and went), true once a refusing file is removed.
+     */
+    private static boolean removeIfRefusing(UnixDomainSocketAddress address, Object key) throws IpcException {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            // non-blocking: a live listener with a full backlog must not hang us; "in progress" counts as live
+            probe.configureBlocking(false);
+            probe.connect(address);
+            return false;
+        } catch (ConnectException refused) {
+            UnixSocketFiles.removeStale(address.getPath(), key);
+            return true;
+        } catch (IOException e) {
+            String text = String.valueOf(e.getMessage());
+            if (text.contains("No such file")) {
+                return true; // gone meanwhile: bind again
+            }
+            if (text.contains("Resource temporarily unavailable")) {
+                return false; // a live listener whose backlog is full
+            }
+            throw new IpcException(describe(address) + ": cannot probe the existing socket file: " + text, e);
+        }
+    }
+
+    /** The address is not one this host can listen on (a TCP address of another machine). */
+    private static final class CannotListenHere extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CannotListenHere(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Binds, unless the address is taken: then null. */
+    private static Bound tryBind(SocketAddress address, int permissions, int backlog)
+            throws IpcException, CannotListenHere {
+        String where = describe(address);
+        ServerSocketChannel listener = null;
+        try {
+            if (address instanceof UnixDomainSocketAddress unix) {
+                listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                Path path = unix.getPath().toAbsolutePath();
+                Object key = UnixSocketFiles.publish(listener, path, permissions, backlog);
+                if (key == null) {
+                    Waits.closeQuietly(listener);
+                    return null;
+                }
+                return new Bound(listener, path, key, Files.getOwner(path, LinkOption.NOFOLLOW_LINKS));
+            }
+            if (!(address instanceof InetSocketAddress inet)) {
+                throw new IllegalArgumentException("not a stream socket address: " + address);
+            }
+            InetSocketAddress at = inet.getAddress() == null && inet.getHostString().isEmpty()
+                    ? new InetSocketAddress(InetAddress.getLoopbackAddress(), inet.getPort()) : inet;
+            if (at.isUnresolved()) {
+                throw new IllegalArgumentException(where + ": unknown host " + at.getHostString());
+            }
+            listener = ServerSocketChannel.open();
+            // lets a new listener take the port while connections of an earlier session are in TIME_WAIT;
+            // on Linux it never lets two sockets listen on one port
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            try {
+                listener.bind(at, backlog);
+            } catch (BindException e) {
+                Waits.closeQuietly(listener);
+                if (String.valueOf(e.getMessage()).contains("assign requested address")) {
+                    throw new CannotListenHere(at.getHostString() + " is not an address of this host", e);
+                }
+                return null;
+            }
+            return new Bound(listener, null, null, null);
+        } catch (IpcException | RuntimeException | CannotListenHere e) {
+            Waits.closeQuietly(listener);
+            throw e;
+        } catch (IOException e) {
+            Waits.closeQuietly(listener);
+            throw new IpcException(where + ": cannot listen: " + e, e);
+        }
+    }
+
+    /** Side A: waits for one peer, stops listening (removing the socket file) and returns the channel. */
+    private static StreamChannel acceptOne(Bound bound, StreamChannel.Opener o, Deadline deadline, Duration timeout,
+                                           String where) throws IpcException, InterruptedIOException {
+        try (Selector selector = Selector.open()) {
+            ServerSocketChannel listener = bound.listener;
+            listener.configureBlocking(false);
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+            while (true) {
+                SocketChannel socket = listener.accept();
+                if (socket != null) {
+                    StreamChannel channel = admit(socket, bound, o, where);
+                    if (channel != null) {
+                        return channel;
+                    }
+                    continue;
+                }
+                if (!Waits.select(selector, deadline, where + ": accept")) {
+                    throw noPeer(where, o.role, timeout, "nobody connected to our listener");
+                }
+            }
+        } catch (IpcException | InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IpcException(where + ": accept failed: " + e, e);
+        } finally {
+            bound.close();
+        }
+    }
+
+    private static StreamChannel admit(SocketChannel socket, Bound bound, StreamChannel.Opener o, String where)
+            throws IOException {
+        try {
+            socket.configureBlocking(false);
+            PeerCredentials credentials = bound.path != null ? Credentials.of(socket) : null;
+            if (bound.path != null && o.sameUserOnly
+                    && (credentials == null || !credentials.user().equals(bound.owner))) {
+                LOG.warn("{}: refused a peer running as {} (sameUserOnly)", where,
+                        credentials == null ? "an unknown user" : credentials.user().getName());
+                Waits.closeQuietly(socket);
+                return null;
+            }
+            if (bound.path == null) {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            // stop listening before the channel is handed out: the next opener must not find this listener
+            bound.close();
+            return StreamChannel.pointToPoint(socket, o.maxMessageSize, o.bufferSize, where + " (side a)", credentials);
+        } catch (IOException | RuntimeException e) {
+            Waits.closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    static String describe(SocketAddress address) {
+        if (address instanceof UnixDomainSocketAddress u) {
+            return "unix:" + u.getPath();
+        }
+        if (address instanceof InetSocketAddress i) {
+            return "tcp://" + i.getHostString() + ":" + i.getPort();
+        }
+        return String.valueOf(address);
+    }
+}
