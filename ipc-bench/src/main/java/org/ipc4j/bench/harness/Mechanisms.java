@@ -58,18 +58,34 @@ public final class Mechanisms {
         });
         list.add(new UriMechanism("unix", "unix", "Unix domain socket", "yes", "yes", "both",
                 "local client/server, passing credentials",
-                name -> "unix:" + socketPath(name) + "?listen=true&maxMessage=2m",
-                name -> "unix:" + socketPath(name) + "?maxMessage=2m",
+                name -> "unix:" + socketPath(name) + "?role=a&maxmsg=2m",
+                name -> "unix:" + socketPath(name) + "?role=b&maxmsg=2m",
                 Integer.MAX_VALUE, "") {
             @Override
             protected void cleanUp(String name) {
                 deleteQuietly(Path.of(socketPath(name)));
             }
         });
+        // The README's form on a Unix socket: byte[] receive() against the ByteBuffer form above.
+        list.add(new UriMechanism("unix-bytes", "unix", "Unix domain socket (byte[] receive)", "yes", "yes", "both",
+                "the README's form: one array of the message's size per receive",
+                name -> "unix:" + socketPath(name) + "?role=a&maxmsg=2m",
+                name -> "unix:" + socketPath(name) + "?role=b&maxmsg=2m",
+                Integer.MAX_VALUE, "") {
+            @Override
+            protected void cleanUp(String name) {
+                deleteQuietly(Path.of(socketPath(name)));
+            }
+
+            @Override
+            protected Link link(org.ipc4j.api.Channel channel) {
+                return ChannelLink.byteArrays(channel);
+            }
+        });
         list.add(new UriMechanism("tcp", "tcp", "TCP socket (loopback)", "yes", "yes", "both",
                 "across hosts; the common denominator",
-                port -> "tcp://127.0.0.1:" + port + "?listen=true&maxMessage=2m",
-                port -> "tcp://127.0.0.1:" + port + "?maxMessage=2m",
+                port -> "tcp://127.0.0.1:" + port + "?role=a&maxmsg=2m",
+                port -> "tcp://127.0.0.1:" + port + "?role=b&maxmsg=2m",
                 Integer.MAX_VALUE, "") {
             @Override
             protected String freshName() throws IOException {
