@@ -118,8 +118,8 @@ public final class FdSendEnd extends SendEnd {
                 if (frame.capacity() < total) {
                     frameBuffer(total);
                 }
-                frame.clear();
-                frame.putInt(length).put(message.duplicate()).flip();
+                // absolute puts: the message's position is the skeleton's to move, and no view is allocated
+                frame.putInt(0, length).put(Framing.HEADER_BYTES, message, message.position(), length);
                 return total <= PIPE_BUF ? sendAtomic(fd, total, deadline, mayWait)
                         : sendLarge(fd, total, deadline, mayWait);
             } finally {
