@@ -15,6 +15,7 @@ import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.DuplexChannel;
 import org.ipc4j.api.internal.SideLease;
+import org.ipc4j.pipe.internal.Fd;
 import org.ipc4j.pipe.internal.FdReceiveEnd;
 import org.ipc4j.pipe.internal.FdSendEnd;
 import org.ipc4j.pipe.internal.Fifos;
@@ -159,8 +160,8 @@ public final class FifoChannel extends DuplexChannel<Sender, Receiver> implement
             read = -1;
             return new FifoChannel(base, side, lease, options, out, in);
         } catch (IpcException | InterruptedIOException | RuntimeException e) {
-            Fifos.closeFd(write);
-            Fifos.closeFd(read);
+            Fd.close(write);
+            Fd.close(read);
             boolean endSession = adopted && options.mode() != OpenMode.OPEN;
             try {
                 // if no partner holds the other side, this was the session's last end: remove the session's FIFOs

@@ -101,6 +101,10 @@ class NamedPipeTest {
         Path missingDir = Path.of(System.getProperty("java.io.tmpdir"), names.unique("nodir"), "x.fifo");
         assertThatThrownBy(() -> NamedPipe.create(missingDir)).isInstanceOf(NoSuchObjectException.class)
                 .hasMessageContaining("ENOENT").hasMessageContaining("directory " + missingDir.getParent() + " does not exist");
+        Path underFile = file.resolve("x.fifo");
+        assertThatThrownBy(() -> NamedPipe.create(underFile)).as("a regular file where a directory should be")
+                .isInstanceOf(NoSuchObjectException.class).hasMessageContaining("ENOTDIR")
+                .hasMessageContaining("directory " + file + " does not exist");
         Path missing = names.uniquePath("none", ".fifo");
         assertThatThrownBy(() -> NamedPipe.openForWriting(missing, Duration.ofSeconds(1)))
                 .isInstanceOf(NoSuchObjectException.class).hasMessageContaining(missing.toString());

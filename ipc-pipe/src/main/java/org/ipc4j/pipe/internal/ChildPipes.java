@@ -1,13 +1,14 @@
 package org.ipc4j.pipe.internal;
 
-import com.sun.jna.Native;
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.ipc4j.api.IpcException;
-import org.ipc4j.api.Platform;
-import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.NativeErrors;
+import org.ipc4j.api.internal.posix.OsConstants;
+import org.ipc4j.api.internal.posix.Scratch;
 
 /**
  * The two anonymous pipes of a framed child process, made here rather than by {@link ProcessBuilder}, so that
@@ -31,7 +32,10 @@ public final class ChildPipes implements AutoCloseable {
     private ChildPipes() {
     }
 
-    /** Whether pipes can be made here (POSIX with libc); elsewhere the JDK's process streams are used. */
+    /**
+     * Whether pipes can be made here (POSIX, with ipc-api's native calls available); elsewhere the JDK's process
+     * streams are used. Asked before any native call here.
+     */
     public static boolean supported() {
         return Fifos.capability("pipe").supported();
     }
@@ -71,8 +75,8 @@ public final class ChildPipes implements AutoCloseable {
 
     /** Once the child has started (or failed to): drop this process's copies of the child's ends. */
     public void closeChildEnds() {
-        childIn = closeFd(childIn);
-        childOut = closeFd(childOut);
+        childIn = Fd.close(childIn);
+        childOut = Fd.close(childOut);
     }
 
     /** Hands over the write end of the pipe to the child; the caller owns it from now on. */
@@ -93,8 +97,8 @@ public final class ChildPipes implements AutoCloseable {
     @Override
     public void close() {
         closeChildEnds();
-        parentOut = closeFd(parentOut);
-        parentIn = closeFd(parentIn);
+        parentOut = Fd.close(parentOut);
+        parentIn = Fd.close(parentIn);
     }
 
     /**
@@ -110,18 +114,17 @@ public final class ChildPipes implements AutoCloseable {
         if (!supported() || !isPipe(0) || !isPipe(1)) {
             return null;
         }
-        LinuxLibc libc = LinuxLibc.libc();
         int in = -1;
         int out = -1;
         int devNull = -1;
         try {
-            in = check(libc.fcntl(0, LinuxLibc.F_DUPFD, 3), "fcntl(F_DUPFD)", "0");
+            in = check(Libc.fcntl(0, OsConstants.F_DUPFD, 3), "fcntl(F_DUPFD)", "0");
             closeOnExec(in);
-            out = check(libc.fcntl(1, LinuxLibc.F_DUPFD, 3), "fcntl(F_DUPFD)", "1");
+            out = check(Libc.fcntl(1, OsConstants.F_DUPFD, 3), "fcntl(F_DUPFD)", "1");
             closeOnExec(out);
-            devNull = check(libc.open("/dev/null", LinuxLibc.O_RDONLY | LinuxLibc.O_CLOEXEC), "open", "/dev/null");
-            check(libc.dup2(devNull, 0), "dup2", "/dev/null onto 0");
-            check(libc.dup2(2, 1), "dup2", "2 onto 1");
+            devNull = check(Libc.open("/dev/null", OsConstants.O_RDONLY | OsConstants.O_CLOEXEC), "open", "/dev/null");
+            check(Libc.dup2(devNull, 0), "dup2", "/dev/null onto 0");
+            check(Libc.dup2(2, 1), "dup2", "2 onto 1");
             nonBlocking(in);
             nonBlocking(out);
             int[] result = {in, out};
@@ -129,61 +132,56 @@ public final class ChildPipes implements AutoCloseable {
             out = -1;
             return result;
         } finally {
-            closeFd(devNull);
-            closeFd(in);
-            closeFd(out);
+            Fd.close(devNull);
+            Fd.close(in);
+            Fd.close(out);
         }
     }
 
     private static boolean isPipe(int fd) {
-        Path self = Path.of((Platform.current() == Platform.MAC ? "/dev/fd/" : "/proc/self/fd/") + fd);
         try {
-            int mode = (Integer) Files.getAttribute(self, "unix:mode");
-            return (mode & 0170000) == 0010000;
+            return Fd.isFifoMode((Integer) Files.getAttribute(Fd.path(fd), "unix:mode"));
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return false;
         }
     }
 
     private static File path(int fd) {
-        return new File((Platform.current() == Platform.MAC ? "/dev/fd/" : "/proc/self/fd/") + fd);
+        return Fd.path(fd).toFile();
     }
 
+    /** pipe(2), both ends close-on-exec: {read end, write end}. */
     private static int[] pipe() throws IpcException {
-        int[] fds = new int[2];
-        check(LinuxLibc.libc().pipe(fds), "pipe", null);
+        Scratch scratch = Scratch.get();
+        check(Libc.pipe(scratch.address(Scratch.WORD)), "pipe", null);
+        ByteBuffer ends = scratch.memory();
+        int[] fds = {ends.getInt(Scratch.WORD), ends.getInt(Scratch.WORD + Integer.BYTES)};
         try {
             closeOnExec(fds[0]);
             closeOnExec(fds[1]);
         } catch (IpcException e) {
-            closeFd(fds[0]);
-            closeFd(fds[1]);
+            Fd.close(fds[0]);
+            Fd.close(fds[1]);
             throw e;
         }
         return fds;
     }
 
     private static void closeOnExec(int fd) throws IpcException {
-        check(LinuxLibc.libc().fcntl(fd, LinuxLibc.F_SETFD, LinuxLibc.FD_CLOEXEC), "fcntl(F_SETFD)", String.valueOf(fd));
+        check(Libc.fcntl(fd, OsConstants.F_SETFD, OsConstants.FD_CLOEXEC), "fcntl(F_SETFD)", String.valueOf(fd));
     }
 
     static void nonBlocking(int fd) throws IpcException {
-        int flags = check(LinuxLibc.libc().fcntl(fd, LinuxLibc.F_GETFL), "fcntl(F_GETFL)", String.valueOf(fd));
-        check(LinuxLibc.libc().fcntl(fd, LinuxLibc.F_SETFL, flags | LinuxLibc.O_NONBLOCK), "fcntl(F_SETFL)",
+        int flags = check(Libc.fcntl(fd, OsConstants.F_GETFL), "fcntl(F_GETFL)", String.valueOf(fd));
+        check(Libc.fcntl(fd, OsConstants.F_SETFL, flags | OsConstants.O_NONBLOCK), "fcntl(F_SETFL)",
                 String.valueOf(fd));
     }
 
+    /** The result of a descriptor call, or its failure (EMFILE, ENFILE: a limit) by the shared errno mapping. */
     private static int check(int result, String function, String argument) throws IpcException {
         if (result < 0) {
-            throw Errno.exception(function, argument, Native.getLastError(), null);
+            throw NativeErrors.exception(function, argument, Libc.errno());
         }
         return result;
-    }
-
-    private static int closeFd(int fd) {
-        if (fd >= 0) {
-            LinuxLibc.libc().close(fd);
-        }
-        return -1;
     }
 }

@@ -1,100 +1,58 @@
 package org.ipc4j.pipe.internal;
 
-import com.sun.jna.Native;
-import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ipc4j.api.IpcException;
+import org.ipc4j.api.Platform;
 import org.ipc4j.api.internal.Deadline;
-import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.posix.InUseGuard;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.Poll;
 
 /**
- * One file descriptor shared by the threads of an endpoint, and {@code poll(2)} on it.
+ * What the pipe ends do with their raw descriptors, on ipc-api's native layer: own one behind an
+ * {@link InUseGuard}, wait on it in {@code poll(2)} slices, name it as a path, close it.
  *
  * <p>A descriptor number is reused by the kernel as soon as it is closed, so closing it while another
  * thread is in {@code poll}, {@code read} or {@code write} on it could make that thread use whatever file
- * gets the number next. Hence every operation brackets its use with {@link #enter()} and {@link #exit()},
- * and {@link #retire()} (from {@code close()}, or when the peer is known gone) only stops new operations:
- * the descriptor is closed by whichever comes last, the retiring call or the last operation leaving. The
- * operations themselves wait in {@code poll(2)} slices, so they notice a retirement within one slice.
+ * gets the number next. Hence every operation brackets its use with the guard's {@code tryEnter()} and
+ * {@code exit()}, and {@code close()} on the guard (from an end's {@code close()}, or when the peer is known
+ * gone) only stops new operations: the descriptor is closed by whichever comes last. The operations wait in
+ * slices of {@value #SLICE_MILLIS} ms, so they notice a close within one slice.
  */
 public final class Fd {
     /** The longest single wait in poll(2): how soon a close or an interrupt is noticed. */
     static final int SLICE_MILLIS = 50;
-    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-    private final Object lock = new Object();
-    private int fd;
-    private int users;
-    private boolean retired;
+    private static final String SELF = Platform.current() == Platform.MAC ? "/dev/fd/" : "/proc/self/fd/";
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
 
-    /** Takes ownership of {@code fd}. */
-    public Fd(int fd) {
+    private Fd() {
+    }
+
+    /**
+     * Takes ownership of {@code fd}: the guard's release closes it, once no thread is inside a call on it.
+     *
+     * @param name the endpoint, as a closed endpoint's exception names it
+     */
+    static InUseGuard own(String name, int fd) {
         if (fd < 0) {
             throw new IllegalArgumentException("not a descriptor: " + fd);
         }
-        this.fd = fd;
-    }
-
-    /** The descriptor for one operation, valid until {@link #exit()}; -1 once retired (then do not call exit). */
-    public int enter() {
-        synchronized (lock) {
-            if (retired) {
-                return -1;
-            }
-            users++;
-            return fd;
-        }
-    }
-
-    /** Ends an operation begun with a successful {@link #enter()}. */
-    public void exit() {
-        synchronized (lock) {
-            if (--users == 0 && retired) {
-                closeNow();
-            }
-        }
-    }
-
-    /** No new operations; the descriptor is closed now, or when the last operation in progress exits. Idempotent. */
-    public void retire() {
-        synchronized (lock) {
-            if (retired) {
-                return;
-            }
-            retired = true;
-            if (users == 0) {
-                closeNow();
-            }
-        }
-    }
-
-    public boolean isRetired() {
-        synchronized (lock) {
-            return retired;
-        }
-    }
-
-    private void closeNow() {
-        if (fd >= 0) {
-            LinuxLibc.libc().close(fd);
-            fd = -1;
-        }
+        return new InUseGuard(name, () -> Libc.close(fd));
     }
 
     /**
      * Waits for one of {@code events} on {@code fd} for at most one slice ({@value #SLICE_MILLIS} ms) and at most
      * until {@code deadline}; the caller checks close, interrupt and deadline again afterwards.
+     *
+     * @return the {@code revents} bits, 0 if nothing happened in this slice
      */
-    static void awaitSlice(int fd, short events, Deadline deadline, String name) throws IpcException {
-        long left = deadline.remainingNanos() / 1_000_000;
-        try {
-            poll(fd, events, (int) Math.max(1, Math.min(SLICE_MILLIS, left)));
-        } catch (IOException e) {
-            throw new IpcException(name + ": " + e.getMessage(), e);
-        }
+    static int awaitSlice(int fd, short events, Deadline deadline) throws IpcException {
+        return Poll.await(fd, events, deadline, SLICE_MILLIS);
     }
 
     /**
@@ -119,29 +77,33 @@ public final class Fd {
         }
     }
 
-    /** Waits up to {@code millis} for one of {@code events} (or an error or hang-up); true if one happened. */
-    static boolean poll(int fd, short events, int millis) throws IOException {
-        return (revents(fd, events, millis) & (events | LinuxLibc.POLLHUP | LinuxLibc.POLLERR)) != 0;
+    /**
+     * The path of this process's descriptor {@code fd} ({@code /proc/self/fd/N}, {@code /dev/fd/N} on macOS),
+     * which the kernel resolves to the open file itself, not to whatever a path names now.
+     */
+    static Path path(int fd) {
+        return Path.of(SELF + fd);
     }
 
-    /** Waits up to {@code millis} for one of {@code events} and returns the revents bits (0 on timeout or EINTR). */
-    static int revents(int fd, short events, int millis) throws IOException {
-        int[] pollfd = {fd, LITTLE ? events : events << 16};
-        int n = LinuxLibc.libc().poll(pollfd, 1, millis);
-        if (n < 0) {
-            int errno = Native.getLastError();
-            if (errno == Errno.EINTR) {
-                return 0;
-            }
-            throw new IOException(Errno.message("poll", null, errno, null));
-        }
-        return n > 0 ? (LITTLE ? pollfd[1] >>> 16 : pollfd[1] & 0xffff) : 0;
+    /** Whether a {@code st_mode} is a FIFO's (a named pipe's or an anonymous pipe's). */
+    static boolean isFifoMode(int mode) {
+        return (mode & S_IFMT) == S_IFIFO;
     }
 
-    @Override
-    public String toString() {
-        synchronized (lock) {
-            return "Fd[" + fd + (retired ? ", retired" : "") + "]";
+    /** The file type bits of a {@code st_mode}. */
+    static int type(int mode) {
+        return mode & S_IFMT;
+    }
+
+    /**
+     * Closes a descriptor if it is one (>= 0); a close error is of no use here (the descriptor is gone either way).
+     *
+     * @return -1, for the caller's "no descriptor" field
+     */
+    public static int close(int fd) {
+        if (fd >= 0) {
+            Libc.close(fd);
         }
+        return -1;
     }
 }

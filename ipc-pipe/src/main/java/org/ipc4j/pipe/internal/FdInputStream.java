@@ -1,11 +1,15 @@
 package org.ipc4j.pipe.internal;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.posix.InUseGuard;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.OsConstants;
+import org.ipc4j.api.internal.posix.Poll;
+import org.ipc4j.api.internal.posix.Scratch;
 
 /**
  * The read end of a FIFO as an {@link InputStream}, over a file descriptor opened with {@code O_NONBLOCK}.
@@ -21,12 +25,15 @@ final class FdInputStream extends InputStream {
     private static final int SLICE_MILLIS = 100;
 
     private final String name;
-    private final Fd fd;
-    private final Memory scratch = new Memory(64 << 10);
-    private volatile boolean closed;
+    private final int fd;
+    private final InUseGuard guard;
+    /** What read(2) fills, then copied out; one reader at a time uses it. */
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10);
+    private final long bufferAddress = Scratch.directAddress(buffer);
 
     FdInputStream(int fd, String name) {
-        this.fd = new Fd(fd);
+        this.guard = Fd.own(name, fd);
+        this.fd = fd;
         this.name = name;
     }
 
@@ -43,45 +50,43 @@ final class FdInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        int descriptor = fd.enter();
-        if (descriptor < 0) {
+        if (!guard.tryEnter()) {
             throw new IOException(name + " is closed");
         }
         try {
-            synchronized (scratch) {
+            synchronized (buffer) {
                 while (true) {
-                    if (closed) {
+                    if (!guard.isOpen()) {
                         throw new IOException(name + " was closed while reading");
                     }
                     if (Thread.currentThread().isInterrupted()) {
                         throw new java.io.InterruptedIOException("interrupted while reading " + name);
                     }
-                    if (!Fd.poll(descriptor, LinuxLibc.POLLIN, SLICE_MILLIS)) {
+                    if (!Poll.ready(fd, OsConstants.POLLIN, SLICE_MILLIS)) {
                         continue;
                     }
-                    long n = LinuxLibc.libc().read(descriptor, scratch, Math.min(len, scratch.size()));
+                    long n = Libc.read(fd, bufferAddress, Math.min(len, buffer.capacity()));
                     if (n > 0) {
-                        scratch.read(0, b, off, (int) n);
+                        buffer.get(0, b, off, (int) n);
                         return (int) n;
                     }
                     if (n == 0) {
                         return -1;
                     }
-                    int errno = Native.getLastError();
+                    int errno = Libc.errno();
                     if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
                         throw new IOException(Errno.message("read", name, errno, null));
                     }
                 }
             }
         } finally {
-            fd.exit();
+            guard.exit();
         }
     }
 
     /** Closes; a read blocked in another thread ends within one poll slice, and the descriptor is closed then. */
     @Override
     public void close() {
-        closed = true;
-        fd.retire();
+        guard.close();
     }
 }

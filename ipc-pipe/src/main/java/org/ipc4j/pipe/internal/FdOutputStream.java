@@ -1,12 +1,16 @@
 package org.ipc4j.pipe.internal;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.posix.InUseGuard;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.OsConstants;
+import org.ipc4j.api.internal.posix.Poll;
+import org.ipc4j.api.internal.posix.Scratch;
 
 /**
  * The write end of a FIFO as an {@link OutputStream}, over a descriptor opened with {@code O_NONBLOCK} and
@@ -22,12 +26,15 @@ final class FdOutputStream extends OutputStream {
     private static final int SLICE_MILLIS = 100;
 
     private final String name;
-    private final Fd fd;
-    private final Memory scratch = new Memory(64 << 10);
-    private volatile boolean closed;
+    private final int fd;
+    private final InUseGuard guard;
+    /** What write(2) reads, copied in first; one writer at a time uses it. */
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10);
+    private final long bufferAddress = Scratch.directAddress(buffer);
 
     FdOutputStream(int fd, String name) {
-        this.fd = new Fd(fd);
+        this.guard = Fd.own(name, fd);
+        this.fd = fd;
         this.name = name;
     }
 
@@ -39,26 +46,25 @@ final class FdOutputStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        int descriptor = fd.enter();
-        if (descriptor < 0) {
+        if (!guard.tryEnter()) {
             throw new IOException(name + " is closed");
         }
         try {
-            synchronized (scratch) {
+            synchronized (buffer) {
                 while (len > 0) {
-                    int chunk = (int) Math.min(len, scratch.size());
-                    scratch.write(0, b, off, chunk);
+                    int chunk = Math.min(len, buffer.capacity());
+                    buffer.put(0, b, off, chunk);
                     long done = 0;
                     while (done < chunk) {
-                        if (closed) {
+                        if (!guard.isOpen()) {
                             throw new IOException(name + " was closed while writing");
                         }
-                        long n = LinuxLibc.libc().write(descriptor, scratch.share(done), chunk - done);
+                        long n = Libc.write(fd, bufferAddress + done, chunk - done);
                         if (n > 0) {
                             done += n;
                             continue;
                         }
-                        int errno = Native.getLastError();
+                        int errno = Libc.errno();
                         if (errno == Errno.EINTR) {
                             continue;
                         }
@@ -70,21 +76,20 @@ final class FdOutputStream extends OutputStream {
                             close();
                             throw new InterruptedIOException("interrupted while writing " + name + "; the stream is closed");
                         }
-                        Fd.poll(descriptor, LinuxLibc.POLLOUT, SLICE_MILLIS);
+                        Poll.ready(fd, OsConstants.POLLOUT, SLICE_MILLIS);
                     }
                     off += chunk;
                     len -= chunk;
                 }
             }
         } finally {
-            fd.exit();
+            guard.exit();
         }
     }
 
     /** Closes; a write blocked in another thread ends within one poll slice, and the descriptor is closed then. */
     @Override
     public void close() {
-        closed = true;
-        fd.retire();
+        guard.close();
     }
 }

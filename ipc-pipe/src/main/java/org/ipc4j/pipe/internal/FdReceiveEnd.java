@@ -1,7 +1,5 @@
 package org.ipc4j.pipe.internal;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -18,6 +16,10 @@ import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.api.internal.ReceiveEnd;
 import org.ipc4j.api.internal.Receiving;
+import org.ipc4j.api.internal.posix.InUseGuard;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.OsConstants;
+import org.ipc4j.api.internal.posix.Scratch;
 
 /**
  * The receiving end of a framed pipe (a FIFO, or the pipe from a child process's standard output) read by
@@ -42,7 +44,9 @@ public final class FdReceiveEnd extends ReceiveEnd {
     static final int CHUNK = 64 << 10;
 
     private final String name;
-    private final Fd fd;
+    private final int fd;
+    /** Keeps {@link #fd} open while a receive is inside a call on it; closing it stops new receives. */
+    private final InUseGuard guard;
     private final int maxMessageSize;
     private final Supplier<String> goneReason;
     private final Consumer<String> onPeerGone;
@@ -53,7 +57,7 @@ public final class FdReceiveEnd extends ReceiveEnd {
 
     /** Bytes read and not yet delivered, between position and limit; direct, so read(2) fills it in place. */
     private final ByteBuffer unread = ByteBuffer.allocateDirect(CHUNK).flip();
-    private final Pointer unreadAddress = Native.getDirectBufferPointer(unread);
+    private final long unreadAddress = Scratch.directAddress(unread);
     private Handshake preamble;
     /** The payload of a frame larger than the read buffer, assembled as it arrives; null if none. */
     private byte[] large;
@@ -73,7 +77,8 @@ public final class FdReceiveEnd extends ReceiveEnd {
         this.goneReason = Objects.requireNonNull(goneReason, "goneReason");
         this.preamble = preamble;
         this.onPeerGone = onPeerGone;
-        this.fd = new Fd(fd);
+        this.guard = Fd.own(name, fd);
+        this.fd = fd;
     }
 
     @Override
@@ -95,12 +100,11 @@ public final class FdReceiveEnd extends ReceiveEnd {
                 if (ended != null) {
                     throw EndOfStream.copy(ended);
                 }
-                int descriptor = fd.enter();
-                if (descriptor < 0) {
-                    continue; // retired by close() or the end of the stream: the checks above report which
+                if (!guard.tryEnter()) {
+                    continue; // closed by close() or the end of the stream: the checks above report which
                 }
                 try {
-                    if (read(descriptor)) {
+                    if (read()) {
                         continue;
                     }
                     if (end != null) {
@@ -112,15 +116,15 @@ public final class FdReceiveEnd extends ReceiveEnd {
                     if (Thread.currentThread().isInterrupted()) {
                         throw new InterruptedIOException("interrupted while receiving on " + name);
                     }
-                    Fd.awaitSlice(descriptor, LinuxLibc.POLLIN, deadline, name);
+                    Fd.awaitSlice(fd, OsConstants.POLLIN, deadline);
                 } finally {
-                    fd.exit();
+                    guard.exit();
                 }
             }
         } catch (MalformedFrameException e) {
             if (end == null) {
                 end = e;
-                fd.retire();
+                guard.close();
             }
             throw e;
         } finally {
@@ -191,13 +195,13 @@ public final class FdReceiveEnd extends ReceiveEnd {
      *
      * @return true if bytes arrived; false if none are there now, or the stream has ended ({@link #end} set)
      */
-    private boolean read(int descriptor) throws IpcException {
+    private boolean read() throws IpcException {
         if (unread.position() > 0) {
             unread.compact().flip();
         }
         int room = unread.capacity() - unread.limit();
         while (true) {
-            long n = LinuxLibc.libc().read(descriptor, unreadAddress.share(unread.limit()), room);
+            long n = Libc.read(fd, unreadAddress + unread.limit(), room);
             if (n > 0) {
                 unread.limit(unread.limit() + (int) n);
                 return true;
@@ -206,7 +210,7 @@ public final class FdReceiveEnd extends ReceiveEnd {
                 ended(null);
                 return false;
             }
-            int errno = Native.getLastError();
+            int errno = Libc.errno();
             if (errno == Errno.EAGAIN) {
                 return false;
             }
@@ -237,7 +241,7 @@ public final class FdReceiveEnd extends ReceiveEnd {
         large = null;
         unread.position(unread.limit());
         end = e;
-        fd.retire();
+        guard.close();
         if (onPeerGone != null) {
             onPeerGone.accept(reason);
         }
@@ -265,7 +269,7 @@ public final class FdReceiveEnd extends ReceiveEnd {
     @Override
     public void close() {
         open = false;
-        fd.retire();
+        guard.close();
     }
 
     @Override

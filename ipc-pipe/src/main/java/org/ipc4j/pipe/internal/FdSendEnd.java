@@ -1,8 +1,5 @@
 package org.ipc4j.pipe.internal;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -19,6 +16,12 @@ import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.api.internal.SendEnd;
+import org.ipc4j.api.internal.posix.InUseGuard;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.NativeErrors;
+import org.ipc4j.api.internal.posix.OsConstants;
+import org.ipc4j.api.internal.posix.Poll;
+import org.ipc4j.api.internal.posix.Scratch;
 
 /**
  * The sending end of a framed pipe (a FIFO, or the pipe to a child process's standard input) written by the
@@ -48,7 +51,9 @@ public final class FdSendEnd extends SendEnd {
     private static final boolean LINUX = Platform.current() == Platform.LINUX;
 
     private final String name;
-    private final Fd fd;
+    private final int fd;
+    /** Keeps {@link #fd} open while a send is inside a call on it; closing it stops new sends. */
+    private final InUseGuard guard;
     private final int maxMessageSize;
     private final Supplier<String> goneReason;
     private final long pageSize;
@@ -58,7 +63,7 @@ public final class FdSendEnd extends SendEnd {
     private volatile IpcException failure;
     /** The frame being sent (prefix and payload), direct, so write(2) reads it in place. */
     private ByteBuffer frame;
-    private Pointer frameAddress;
+    private long frameAddress;
     private long refusedPipeBytes = Long.MAX_VALUE;
 
     /**
@@ -69,15 +74,16 @@ public final class FdSendEnd extends SendEnd {
         this.name = Objects.requireNonNull(name, "name");
         this.maxMessageSize = Framing.checkMaxFrame(maxMessageSize);
         this.goneReason = Objects.requireNonNull(goneReason, "goneReason");
-        this.fd = new Fd(fd);
-        int page = LinuxLibc.libc().getpagesize();
+        this.guard = Fd.own(name, fd);
+        this.fd = fd;
+        int page = Libc.getpagesize();
         this.pageSize = page > 0 ? page : 4096;
         frameBuffer((int) Math.min((long) maxMessageSize + Framing.HEADER_BYTES, 64 << 10));
     }
 
     private void frameBuffer(int capacity) {
         frame = ByteBuffer.allocateDirect(capacity);
-        frameAddress = Native.getDirectBufferPointer(frame);
+        frameAddress = Scratch.directAddress(frame);
     }
 
     /**
@@ -91,7 +97,7 @@ public final class FdSendEnd extends SendEnd {
                 failure = new PeerGoneException(reason);
             }
         }
-        fd.retire();
+        guard.close();
     }
 
     @Override
@@ -102,8 +108,7 @@ public final class FdSendEnd extends SendEnd {
         }
         try {
             throwIfUnusable();
-            int descriptor = fd.enter();
-            if (descriptor < 0) {
+            if (!guard.tryEnter()) {
                 throwIfUnusable();
                 throw closedException();
             }
@@ -113,12 +118,12 @@ public final class FdSendEnd extends SendEnd {
                 if (frame.capacity() < total) {
                     frameBuffer(total);
                 }
-                frame.clear();
-                frame.putInt(length).put(message.duplicate()).flip();
-                return total <= PIPE_BUF ? sendAtomic(descriptor, total, deadline, mayWait)
-                        : sendLarge(descriptor, total, deadline, mayWait);
+                // absolute puts: the message's position is the skeleton's to move, and no view is allocated
+                frame.putInt(0, length).put(Framing.HEADER_BYTES, message, message.position(), length);
+                return total <= PIPE_BUF ? sendAtomic(fd, total, deadline, mayWait)
+                        : sendLarge(fd, total, deadline, mayWait);
             } finally {
-                fd.exit();
+                guard.exit();
             }
         } finally {
             lock.unlock();
@@ -130,7 +135,7 @@ public final class FdSendEnd extends SendEnd {
             throws IpcException, InterruptedIOException {
         while (true) {
             throwIfUnusable();
-            long n = LinuxLibc.libc().write(descriptor, frameAddress, total);
+            long n = Libc.write(descriptor, frameAddress, total);
             if (n == total) {
                 return true;
             }
@@ -139,7 +144,7 @@ public final class FdSendEnd extends SendEnd {
                 finishFrame(descriptor, n, total);
                 return true;
             }
-            int errno = Native.getLastError();
+            int errno = Libc.errno();
             if (errno == Errno.EINTR) {
                 continue;
             }
@@ -148,7 +153,7 @@ public final class FdSendEnd extends SendEnd {
                 return false;
             }
             checkInterrupt();
-            Fd.awaitSlice(descriptor, LinuxLibc.POLLOUT, deadline, name);
+            Fd.awaitSlice(descriptor, OsConstants.POLLOUT, deadline);
         }
     }
 
@@ -175,7 +180,7 @@ public final class FdSendEnd extends SendEnd {
             capacityPages = pipePages(descriptor);
             boolean room = fits ? freePages(queued, capacityPages, pageSize) >= needPages : queued == 0;
             if (room) {
-                long n = LinuxLibc.libc().write(descriptor, frameAddress, total);
+                long n = Libc.write(descriptor, frameAddress, total);
                 if (n == total) {
                     return true;
                 }
@@ -185,7 +190,7 @@ public final class FdSendEnd extends SendEnd {
                     finishFrame(descriptor, n, total);
                     return true;
                 }
-                int errno = Native.getLastError();
+                int errno = Libc.errno();
                 if (errno == Errno.EINTR) {
                     continue;
                 }
@@ -196,16 +201,16 @@ public final class FdSendEnd extends SendEnd {
                 return false;
             }
             checkInterrupt();
-            int ready = readyNow(descriptor);
-            if ((ready & LinuxLibc.POLLERR) != 0) {
+            int ready = Poll.revents(descriptor, OsConstants.POLLOUT, 0);
+            if ((ready & OsConstants.POLLERR) != 0) {
                 throwWriteError(Errno.EPIPE); // no reader any more: the pipe will never drain
             }
-            if ((ready & LinuxLibc.POLLOUT) != 0) {
+            if ((ready & OsConstants.POLLOUT) != 0) {
                 // some room, not enough: poll would return at once, so sleep briefly while the reader drains
                 LockSupport.parkNanos(Math.max(1, Math.min(backoffNanos, deadline.remainingNanos())));
                 backoffNanos = Math.min(backoffNanos * 2, 1_000_000);
             } else {
-                Fd.awaitSlice(descriptor, LinuxLibc.POLLOUT, deadline, name);
+                Fd.awaitSlice(descriptor, OsConstants.POLLOUT, deadline);
             }
         }
     }
@@ -217,12 +222,12 @@ public final class FdSendEnd extends SendEnd {
      */
     private void finishFrame(int descriptor, long written, long total) throws IpcException, InterruptedIOException {
         while (written < total) {
-            long n = LinuxLibc.libc().write(descriptor, frameAddress.share(written), total - written);
+            long n = Libc.write(descriptor, frameAddress + written, total - written);
             if (n > 0) {
                 written += n;
                 continue;
             }
-            int errno = Native.getLastError();
+            int errno = Libc.errno();
             if (errno == Errno.EINTR) {
                 continue;
             }
@@ -239,7 +244,7 @@ public final class FdSendEnd extends SendEnd {
                 close();
                 throw new InterruptedIOException(failure.getMessage());
             }
-            Fd.awaitSlice(descriptor, LinuxLibc.POLLOUT, Deadline.forever(), name);
+            Fd.awaitSlice(descriptor, OsConstants.POLLOUT, Deadline.forever());
         }
     }
 
@@ -249,7 +254,7 @@ public final class FdSendEnd extends SendEnd {
             throwIfUnusable();
         }
         if (errno != Errno.EAGAIN) {
-            throw Errno.exception("write", name, errno, null);
+            throw NativeErrors.exception("write", name, errno);
         }
     }
 
@@ -293,7 +298,7 @@ public final class FdSendEnd extends SendEnd {
         if (!LINUX) {
             return FALLBACK_PIPE_BYTES / pageSize;
         }
-        int size = LinuxLibc.libc().fcntl(descriptor, LinuxLibc.F_GETPIPE_SZ);
+        int size = Libc.fcntl(descriptor, OsConstants.F_GETPIPE_SZ);
         return (size > 0 ? size : FALLBACK_PIPE_BYTES) / pageSize;
     }
 
@@ -312,7 +317,7 @@ public final class FdSendEnd extends SendEnd {
         long target = Long.highestOneBit(want - 1) << 1;
         for (long bytes : new long[] {target * pageSize, Math.min(target * pageSize, pipeMaxSize()), needPages * pageSize}) {
             if (bytes > pages * pageSize && bytes < refusedPipeBytes && bytes <= Integer.MAX_VALUE) {
-                if (LinuxLibc.libc().fcntl(descriptor, LinuxLibc.F_SETPIPE_SZ, (int) bytes) >= 0) {
+                if (Libc.fcntl(descriptor, OsConstants.F_SETPIPE_SZ, (int) bytes) >= 0) {
                     return pipePages(descriptor);
                 }
                 refusedPipeBytes = bytes;
@@ -330,19 +335,11 @@ public final class FdSendEnd extends SendEnd {
     }
 
     private long queuedBytes(int descriptor) throws IpcException {
-        IntByReference count = new IntByReference();
-        if (LinuxLibc.libc().ioctl(descriptor, LinuxLibc.FIONREAD, count) != 0) {
-            throw Errno.exception("ioctl(FIONREAD)", name, Native.getLastError(), null);
+        Scratch scratch = Scratch.get();
+        if (Libc.ioctl(descriptor, OsConstants.FIONREAD, scratch.address(Scratch.WORD)) != 0) {
+            throw NativeErrors.exception("ioctl(FIONREAD)", name, Libc.errno());
         }
-        return count.getValue();
-    }
-
-    private int readyNow(int descriptor) throws IpcException {
-        try {
-            return Fd.revents(descriptor, LinuxLibc.POLLOUT, 0);
-        } catch (IOException e) {
-            throw new IpcException(name + ": " + e.getMessage(), e);
-        }
+        return scratch.word();
     }
 
     @Override
@@ -368,7 +365,7 @@ public final class FdSendEnd extends SendEnd {
     @Override
     public void close() {
         open = false;
-        fd.retire();
+        guard.close();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.ipc4j.pipe.internal;
 
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -9,19 +8,19 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
 import java.util.Objects;
-import java.util.Set;
 import org.ipc4j.api.Capability;
 import org.ipc4j.api.IpcException;
-import org.ipc4j.api.NoSuchObjectException;
-import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.Platform;
 import org.ipc4j.api.UnsupportedPlatformException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.posix.ErrnoHints;
+import org.ipc4j.api.internal.posix.FileModes;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.NativeSupport;
+import org.ipc4j.api.internal.posix.OsConstants;
 import org.ipc4j.pipe.OpenTimeoutException;
 
 /**
@@ -38,13 +37,22 @@ import org.ipc4j.pipe.OpenTimeoutException;
  * finished, so a writer that arrives in between never finds the FIFO without a reader ({@code EPIPE}).
  */
 public final class Fifos {
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFIFO = 0010000;
+    /**
+     * What the errors of {@code mkfifo(3)} and {@code open(2)} on a FIFO's path mean for a user; {@link #errors}
+     * adds the advice for a missing path, which depends on the path.
+     */
+    private static final ErrnoHints PATH_ERRORS = ErrnoHints.none()
+            .denied("this process may not use this path; a FIFO is created owner-only (0600)")
+            .on(Errno.ELOOP, "the path is a symbolic link, and FIFOs are opened without following links, so that"
+                    + " nobody can redirect the open elsewhere");
 
     private Fifos() {
     }
 
-    /** Whether FIFOs work here, probing libc once. */
+    /**
+     * Whether FIFOs work here: the platform, then whether ipc-api's native calls ({@code LIBC}) can be bound,
+     * probed once by {@link NativeSupport}. Never throws.
+     */
     public static Capability capability(String scheme) {
         String mechanism = "named pipe (FIFO)";
         String artifact = "org.ipc4j:ipc-pipe";
@@ -57,10 +65,9 @@ public final class Fifos {
             return new Capability(scheme, mechanism, artifact, false, "untested operating system "
                     + System.getProperty("os.name"));
         }
-        try {
-            LinuxLibc.libc();
-        } catch (Throwable t) {
-            return new Capability(scheme, mechanism, artifact, false, "libc could not be loaded: " + t);
+        String reason = NativeSupport.unavailableReason(NativeSupport.Binding.LIBC);
+        if (reason != null) {
+            return new Capability(scheme, mechanism, artifact, false, reason);
         }
         return new Capability(scheme, mechanism, artifact, true, p == Platform.LINUX
                 ? "mkfifo(3) via JNA" : "mkfifo(3) via JNA (macOS: not tested in CI)");
@@ -88,24 +95,24 @@ public final class Fifos {
         }
         requireSupported();
         String p = path.toString();
-        if (LinuxLibc.libc().mkfifo(p, permissions) != 0) {
-            int errno = Native.getLastError();
+        if (Libc.mkfifo(p, permissions) != 0) {
+            int errno = Libc.errno();
             if (errno == Errno.EEXIST) {
                 if (exclusive) {
-                    throw new ObjectExistsException(Errno.message("mkfifo", p, errno, "the path is already taken ("
-                            + describeType(path) + ")"));
+                    throw PATH_ERRORS.exists("the path is already taken (" + describeType(path) + ")")
+                            .exception("mkfifo", p, errno);
                 }
                 requireFifo(path);
                 return false;
             }
-            throw error("mkfifo", path, errno);
+            throw errors(path).exception("mkfifo", p, errno);
         }
         // the umask may have removed bits we were asked for; it can never add any, so widening back to the
         // requested mode never exposes the FIFO beyond what the caller chose
         try {
             int mode = mode(path) & 0777;
             if (mode != permissions) {
-                Files.setPosixFilePermissions(path, permissions(permissions));
+                Files.setPosixFilePermissions(path, FileModes.toPermissions(permissions));
                 int after = mode(path) & 0777;
                 if (after != permissions) {
                     throw new IpcException(p + ": FIFO created with mode 0" + Integer.toOctalString(after)
@@ -118,20 +125,6 @@ public final class Fifos {
         return true;
     }
 
-    private static Set<PosixFilePermission> permissions(int bits) {
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < order.length; i++) {
-            if ((bits & (1 << i)) != 0) {
-                set.add(order[i]);
-            }
-        }
-        return set;
-    }
-
     /** The st_mode of the path itself (not following a symbolic link). */
     public static int mode(Path path) throws IOException {
         return (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
@@ -139,7 +132,7 @@ public final class Fifos {
 
     public static boolean isFifo(Path path) {
         try {
-            return (mode(path) & S_IFMT) == S_IFIFO;
+            return Fd.isFifoMode(mode(path));
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return false;
         }
@@ -158,7 +151,7 @@ public final class Fifos {
             return;
         }
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw missing("open", path, Errno.ENOENT);
+            throw errors(path).exception("open", path.toString(), Errno.ENOENT);
         }
         throw new IpcException(path + " exists but is " + describeType(path) + ", not a FIFO");
     }
@@ -187,7 +180,7 @@ public final class Fifos {
         } catch (IOException | UnsupportedOperationException e) {
             throw new IpcException(path + ": could not read the owner of the lease file: " + e, e);
         }
-        int euid = LinuxLibc.libc().geteuid();
+        int euid = Libc.geteuid();
         if (uid != euid) {
             throw new PermissionDeniedException(path + " is a lease file owned by uid " + uid + ", not by this process's"
                     + " uid " + euid + "; refusing it, since its owner could hold both sides. Remove it or use another path");
@@ -199,7 +192,7 @@ public final class Fifos {
      * messages (in /tmp anyone can create the path first). Sharing a FIFO between users is therefore refused.
      */
     static void requireOwned(int uid, Path path) throws PermissionDeniedException {
-        int euid = LinuxLibc.libc().geteuid();
+        int euid = Libc.geteuid();
         if (uid != euid) {
             throw new PermissionDeniedException(path + " is a FIFO owned by uid " + uid + ", not by this process's uid "
                     + euid + "; refusing it, since its owner could read or inject messages. Remove it or use"
@@ -216,31 +209,32 @@ public final class Fifos {
      */
     static int openChecked(Path path, int flags, boolean allowNoReader) throws IpcException {
         String p = path.toString();
-        int fd = LinuxLibc.libc().open(p, flags | LinuxLibc.O_NOFOLLOW | LinuxLibc.O_CLOEXEC);
+        int fd = Libc.open(p, flags | OsConstants.O_NOFOLLOW | OsConstants.O_CLOEXEC);
         if (fd < 0) {
-            int errno = Native.getLastError();
+            int errno = Libc.errno();
             if (allowNoReader && errno == Errno.ENXIO) {
                 return -1;
             }
-            throw openError(path, errno);
+            throw errors(path).exception("open", p, errno);
         }
         try {
             checkOpened(fd, path);
         } catch (IpcException | RuntimeException e) {
-            LinuxLibc.libc().close(fd);
+            Libc.close(fd);
             throw e;
         }
         return fd;
     }
 
-    static IpcException openError(Path path, int errno) {
-        if (errno == LinuxLibc.ELOOP) {
-            // Errno has no name for ELOOP; its value differs between Linux and macOS
-            return new IpcException("open(\"" + path + "\") failed: ELOOP (Too many levels of symbolic links); the path"
-                    + " is a symbolic link, and FIFOs are opened without following links, so that nobody can redirect"
-                    + " the open elsewhere");
-        }
-        return error("open", path, errno);
+    /**
+     * {@link #PATH_ERRORS} with the advice for a missing path ({@code ENOENT}, or {@code ENOTDIR} for a directory
+     * of the path that is not one): its directory is missing, or the FIFO is. Built when a call failed.
+     */
+    static ErrnoHints errors(Path path) {
+        Path parent = path.toAbsolutePath().getParent();
+        String missing = parent != null && !Files.isDirectory(parent)
+                ? "the directory " + parent + " does not exist" : "no FIFO at this path; create it first";
+        return PATH_ERRORS.missing(missing).on(Errno.ENOTDIR, missing);
     }
 
     /**
@@ -249,7 +243,7 @@ public final class Fifos {
      * resolves to the open file, not to whatever the path names now: fstat(2) without a platform struct layout.
      */
     public static void checkOpened(int fd, Path path) throws IpcException {
-        Path self = Path.of((Platform.current() == Platform.MAC ? "/dev/fd/" : "/proc/self/fd/") + fd);
+        Path self = Fd.path(fd);
         java.util.Map<String, Object> a;
         try {
             a = Files.readAttributes(self, "unix:mode,uid");
@@ -257,7 +251,7 @@ public final class Fifos {
             throw new IpcException(path + ": could not check what was opened (" + self + "): " + e, e);
         }
         int mode = (Integer) a.get("mode");
-        if ((mode & S_IFMT) != S_IFIFO) {
+        if (!Fd.isFifoMode(mode)) {
             throw new IpcException(path + " was opened but is not a FIFO (mode 0" + Integer.toOctalString(mode)
                     + "); it was replaced after it was checked");
         }
@@ -276,9 +270,11 @@ public final class Fifos {
             if (a.isSymbolicLink()) {
                 return "a symbolic link";
             }
-            int type = mode(path) & S_IFMT;
-            return switch (type) {
-                case S_IFIFO -> "a FIFO";
+            int mode = mode(path);
+            if (Fd.isFifoMode(mode)) {
+                return "a FIFO";
+            }
+            return switch (Fd.type(mode)) {
                 case 0140000 -> "a socket";
                 case 0020000 -> "a character device";
                 case 0060000 -> "a block device";
@@ -286,13 +282,6 @@ public final class Fifos {
             };
         } catch (IOException | UnsupportedOperationException e) {
             return "unreadable (" + e.getMessage() + ")";
-        }
-    }
-
-    /** Closes a descriptor if it is one (>= 0). */
-    public static void closeFd(int fd) {
-        if (fd >= 0) {
-            LinuxLibc.libc().close(fd);
         }
     }
 
@@ -311,28 +300,6 @@ public final class Fifos {
         } catch (IOException e) {
             throw new IpcException("unlink(\"" + path + "\") failed: " + e, e);
         }
-    }
-
-    static IpcException error(String function, Path path, int errno) {
-        String p = path.toString();
-        if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
-            return missing(function, path, errno);
-        }
-        if (errno == Errno.EACCES || errno == Errno.EPERM) {
-            return new PermissionDeniedException(Errno.message(function, p, errno,
-                    "this process may not use this path; a FIFO is created owner-only (0600)"));
-        }
-        if (errno == Errno.EEXIST) {
-            return new ObjectExistsException(Errno.message(function, p, errno, null));
-        }
-        return Errno.exception(function, p, errno, null);
-    }
-
-    private static NoSuchObjectException missing(String function, Path path, int errno) {
-        Path parent = path.toAbsolutePath().getParent();
-        String detail = parent != null && !Files.isDirectory(parent)
-                ? "the directory " + parent + " does not exist" : "no FIFO at this path; create it first";
-        return new NoSuchObjectException(Errno.message(function, path.toString(), errno, detail));
     }
 
     // ------------------------------------------------------------------ rendezvous open
@@ -357,7 +324,7 @@ public final class Fifos {
         requireSupported();
         requireFifo(path);
         String p = path.toString();
-        int fd = openChecked(path, LinuxLibc.O_RDONLY | LinuxLibc.O_NONBLOCK, false);
+        int fd = openChecked(path, OsConstants.O_RDONLY | OsConstants.O_NONBLOCK, false);
         Pending pending = new Pending();
         Thread opener = new Thread(() -> pending.run(path, false), "ipc4j-fifo-open " + p);
         opener.setDaemon(true);
@@ -368,7 +335,7 @@ public final class Fifos {
                 if (pending.isDone()) {
                     pending.throwIfFailed(path);
                     connected = true;
-                } else if (Fd.poll(fd, LinuxLibc.POLLIN, (int) Math.max(1, Math.min(50, deadline.remainingNanos() / 1_000_000)))) {
+                } else if (Fd.awaitSlice(fd, OsConstants.POLLIN, deadline) != 0) {
                     connected = true;
                 } else if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedIOException("interrupted while waiting for a writer to open " + path);
@@ -376,14 +343,10 @@ public final class Fifos {
                     throw new OpenTimeoutException(path, false);
                 }
             }
-        } catch (IpcException | InterruptedIOException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new IpcException("waiting for a writer on " + path + " failed: " + e.getMessage(), e);
         } finally {
             pending.abandon(path, false);
             if (!connected) {
-                LinuxLibc.libc().close(fd);
+                Libc.close(fd);
             }
         }
         return fd;
@@ -400,7 +363,7 @@ public final class Fifos {
         Objects.requireNonNull(deadline, "deadline");
         requireSupported();
         requireFifo(path);
-        int flags = LinuxLibc.O_WRONLY | LinuxLibc.O_NONBLOCK;
+        int flags = OsConstants.O_WRONLY | OsConstants.O_NONBLOCK;
         int fd = openChecked(path, flags, true);
         if (fd >= 0) {
             return fd;
@@ -417,7 +380,7 @@ public final class Fifos {
             }
             return fd;
         } finally {
-            closeFd(blocking);
+            Fd.close(blocking);
         }
     }
 
@@ -436,12 +399,12 @@ public final class Fifos {
         void run(Path path, boolean write) {
             // blocking: returns once the other side opens; O_NOFOLLOW as everywhere, the result is closed unused
             // or checked by the caller
-            int fd = LinuxLibc.libc().open(path.toString(), (write ? LinuxLibc.O_WRONLY : LinuxLibc.O_RDONLY)
-                    | LinuxLibc.O_NOFOLLOW | LinuxLibc.O_CLOEXEC);
-            int errno = fd < 0 ? Native.getLastError() : 0;
+            int fd = Libc.open(path.toString(), (write ? OsConstants.O_WRONLY : OsConstants.O_RDONLY)
+                    | OsConstants.O_NOFOLLOW | OsConstants.O_CLOEXEC);
+            int errno = fd < 0 ? Libc.errno() : 0;
             synchronized (this) {
                 if (abandoned) {
-                    closeFd(fd);
+                    Fd.close(fd);
                 } else {
                     result = fd;
                     failure = errno;
@@ -457,7 +420,7 @@ public final class Fifos {
 
         synchronized void throwIfFailed(Path path) throws IpcException {
             if (failure != 0) {
-                throw openError(path, failure);
+                throw errors(path).exception("open", path.toString(), failure);
             }
         }
 
@@ -466,8 +429,7 @@ public final class Fifos {
             synchronized (this) {
                 abandoned = true;
                 if (done) {
-                    closeFd(result);
-                    result = -1;
+                    result = Fd.close(result);
                     return;
                 }
             }
@@ -491,11 +453,10 @@ public final class Fifos {
                 }
                 if (done) {
                     if (failure != 0) {
-                        throw openError(path, failure);
+                        throw errors(path).exception("open", path.toString(), failure);
                     }
                     if (interrupted) {
-                        closeFd(result);
-                        result = -1;
+                        result = Fd.close(result);
                     } else {
                         return result;
                     }
@@ -513,7 +474,6 @@ public final class Fifos {
 
         /** Completes the helper's open(2) by opening the other side for an instant. */
         private void release(Path path, boolean write) {
-            LinuxLibc libc = LinuxLibc.libc();
             long end = System.nanoTime() + 5_000_000_000L;
             while (true) {
                 synchronized (this) {
@@ -521,8 +481,8 @@ public final class Fifos {
                         return;
                     }
                 }
-                int fd = libc.open(path.toString(), (write ? LinuxLibc.O_RDONLY : LinuxLibc.O_WRONLY)
-                        | LinuxLibc.O_NONBLOCK | LinuxLibc.O_NOFOLLOW | LinuxLibc.O_CLOEXEC);
+                int fd = Libc.open(path.toString(), (write ? OsConstants.O_RDONLY : OsConstants.O_WRONLY)
+                        | OsConstants.O_NONBLOCK | OsConstants.O_NOFOLLOW | OsConstants.O_CLOEXEC);
                 if (fd >= 0) {
                     synchronized (this) {
                         try {
@@ -533,7 +493,7 @@ public final class Fifos {
                             Thread.currentThread().interrupt();
                         }
                     }
-                    libc.close(fd);
+                    Libc.close(fd);
                     return;
                 }
                 // a writer's O_NONBLOCK open fails with ENXIO until the helper's reader is registered: retry briefly

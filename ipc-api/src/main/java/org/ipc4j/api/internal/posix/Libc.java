@@ -48,6 +48,15 @@ public final class Libc {
 
     public static native int close(int fd);
 
+    /**
+     * @param fds address of two {@code int}s (e.g. {@link Scratch#WORD}): receives the read end, then the
+     *     write end
+     */
+    public static native int pipe(long fds);
+
+    /** Makes {@code newFd} a copy of {@code oldFd}, closing what {@code newFd} was first. */
+    public static native int dup2(int oldFd, int newFd);
+
     /** @return bytes read, 0 at end of file, -1 on error */
     public static native long read(int fd, long buffer, long count);
 
@@ -97,7 +106,7 @@ public final class Libc {
         return Holder.VARIADIC.open(path, flags, mode);
     }
 
-    /** {@code fcntl(fd, cmd)}, e.g. {@link OsConstants#F_GETPIPE_SZ}. */
+    /** {@code fcntl(fd, cmd)}, e.g. {@link OsConstants#F_GETPIPE_SZ} or {@link OsConstants#F_GETFL}. */
     public static int fcntl(int fd, int cmd) {
         return Holder.VARIADIC.fcntl(fd, cmd);
     }

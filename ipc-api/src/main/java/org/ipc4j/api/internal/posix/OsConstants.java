@@ -31,6 +31,17 @@ public final class OsConstants {
 
     // ---------------------------------------------------------------- fcntl(2) and ioctl(2) requests
 
+    /** fcntl: duplicate onto the lowest free descriptor at or above the argument (the same on Linux and macOS). */
+    public static final int F_DUPFD = 0;
+    /** fcntl: set the descriptor flags, i.e. {@link #FD_CLOEXEC} (the same on Linux and macOS). */
+    public static final int F_SETFD = 2;
+    /** fcntl: the file status flags, e.g. {@link #O_NONBLOCK} (the same on Linux and macOS). */
+    public static final int F_GETFL = 3;
+    /** fcntl: set the file status flags (the same on Linux and macOS). */
+    public static final int F_SETFL = 4;
+    /** The close-on-exec descriptor flag of {@link #F_SETFD} (the same on Linux and macOS). */
+    public static final int FD_CLOEXEC = 1;
+
     /** fcntl: the capacity of a pipe in bytes (Linux only). */
     public static final int F_GETPIPE_SZ = 1032;
     /** fcntl: set the capacity of a pipe (Linux only; capped by /proc/sys/fs/pipe-max-size without privileges). */

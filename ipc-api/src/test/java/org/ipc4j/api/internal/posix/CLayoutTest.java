@@ -47,6 +47,7 @@ class CLayoutTest {
             "#define E(name) printf(\"errno.\" #name \"=%d\\n\", name)",
             "int main(void) {",
             "  V(O_RDONLY); V(O_WRONLY); V(O_RDWR); V(O_CREAT); V(O_EXCL); V(O_NONBLOCK); V(O_CLOEXEC); V(O_NOFOLLOW);",
+            "  V(F_DUPFD); V(F_SETFD); V(F_GETFL); V(F_SETFL); V(FD_CLOEXEC);",
             "  V(F_GETPIPE_SZ); V(F_SETPIPE_SZ); V(FIONREAD);",
             "  V(POLLIN); V(POLLOUT); V(POLLERR); V(POLLHUP); V(POLLNVAL);",
             "  V(RLIMIT_NOFILE); V(RLIMIT_MSGQUEUE);",
@@ -96,7 +97,8 @@ class CLayoutTest {
     @Test
     void everyOsConstantHasTheValueOfTheCHeaders() throws Exception {
         List<String> checked = compare(OsConstants.class);
-        assertThat(checked).contains("O_CREAT", "O_NOFOLLOW", "FIONREAD", "POLLNVAL", "SEM_FAILED", "MQ_PRIO_MAX");
+        assertThat(checked).contains("O_CREAT", "O_NOFOLLOW", "FIONREAD", "POLLNVAL", "SEM_FAILED", "MQ_PRIO_MAX",
+                "F_DUPFD", "FD_CLOEXEC");
     }
 
     @Test
