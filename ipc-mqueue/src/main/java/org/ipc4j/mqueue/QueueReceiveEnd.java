@@ -1,8 +1,5 @@
 package org.ipc4j.mqueue;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.io.InterruptedIOException;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -14,9 +11,11 @@ import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.api.internal.ReceiveEnd;
 import org.ipc4j.api.internal.Receiving;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.MqCalls;
+import org.ipc4j.api.internal.posix.NativeErrors;
+import org.ipc4j.api.internal.posix.Scratch;
 import org.ipc4j.mqueue.internal.ChannelSession;
-import org.ipc4j.mqueue.internal.LinuxLibc;
-import org.ipc4j.mqueue.internal.NativeScratch;
 import org.ipc4j.mqueue.internal.QueueHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The receiving end of one queue: {@code mq_timedreceive} in slices of {@value MessageQueue#SLICE_MILLIS} ms
  * on the caller's thread, over a {@link QueueHandle}. The received priority is left in the thread's
- * {@link NativeScratch} for the forms that report it.
+ * {@link Scratch} ({@link Scratch#WORD}, where the kernel wrote it) for the forms that report it.
  *
  * <p>The kernel hands out a message only into a buffer of the queue's full message size. A direct
  * destination with that much room is written directly; anything else (a heap buffer, a small buffer, or
@@ -53,7 +52,7 @@ final class QueueReceiveEnd extends ReceiveEnd {
             throws IpcException, InterruptedIOException {
         int length = receiveInto(destination, deadline, mayWait);
         if (info != null && length != NO_MESSAGE) {
-            info.set(length, NativeScratch.get().priority());
+            info.set(length, Scratch.get().word());
         }
         return length;
     }
@@ -61,7 +60,7 @@ final class QueueReceiveEnd extends ReceiveEnd {
     /** A receive into a new array of the message's size, with its priority; {@code null} on timeout. */
     QueuedMessage receiveMessage(Deadline deadline) throws IpcException, InterruptedIOException {
         byte[] payload = receiveArray(deadline, true);
-        return payload == null ? null : new QueuedMessage(payload, NativeScratch.get().priority());
+        return payload == null ? null : new QueuedMessage(payload, Scratch.get().word());
     }
 
     @Override
@@ -78,16 +77,22 @@ final class QueueReceiveEnd extends ReceiveEnd {
         }
         queue.enter();
         try {
-            NativeScratch scratch = NativeScratch.get();
+            Scratch scratch = Scratch.get();
             int max = queue.maxMessageSize();
             boolean direct = destination != null && destination.isDirect() && destination.remaining() >= max;
-            long address = direct ? scratch.addressOf(destination) + destination.position() : scratch.bufferAddressFor(max);
-            long priorityAddress = scratch.address(NativeScratch.PRIORITY);
+            long address;
+            if (direct) {
+                address = scratch.addressOf(destination) + destination.position();
+            } else {
+                scratch.staging(max);
+                address = scratch.stagingAddress();
+            }
+            long priorityAddress = scratch.address(Scratch.WORD);
             while (true) {
                 // An interrupted (or closed) caller still takes what is there, but does not sleep first.
                 long wait = mayWait && queue.waitable() ? MessageQueue.slice(deadline) : 0;
-                long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(NativeScratch.realtimeNanos() + wait);
-                long received = LinuxLibc.mq_timedreceive(queue.fd(), address, max, priorityAddress, timespec);
+                long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(Scratch.realtimeNanos() + wait);
+                long received = MqCalls.mq_timedreceive(queue.fd(), address, max, priorityAddress, timespec);
                 if (received >= 0) {
                     if (session != null) {
                         session.messageArrived();
@@ -97,9 +102,9 @@ final class QueueReceiveEnd extends ReceiveEnd {
                         destination.position(destination.position() + length);
                         return destination;
                     }
-                    return copyOut(scratch.buffer(max), length, scratch.priority(), destination);
+                    return copyOut(scratch.staging(max), length, scratch.word(), destination);
                 }
-                int errno = Native.getLastError();
+                int errno = Libc.errno();
                 if (errno == Errno.ETIMEDOUT || errno == Errno.EAGAIN) {
                     if (session != null) {
                         session.whileIdle(true);
@@ -108,7 +113,7 @@ final class QueueReceiveEnd extends ReceiveEnd {
                         return null;
                     }
                 } else if (errno != Errno.EINTR) {
-                    throw Errno.exception("mq_timedreceive", queue.posixName(), errno, null);
+                    throw NativeErrors.exception("mq_timedreceive", queue.posixName(), errno);
                 }
                 queue.checkWaitable();
             }
@@ -149,7 +154,7 @@ final class QueueReceiveEnd extends ReceiveEnd {
             throw e;
         }
         hasKept = !kept.isEmpty();
-        NativeScratch.get().priority(m.priority());
+        Scratch.get().memory().putInt(Scratch.WORD, m.priority()); // as if the kernel had just delivered it
         return target.put(payload);
     }
 
@@ -168,25 +173,24 @@ final class QueueReceiveEnd extends ReceiveEnd {
      * had. Runs when the handle is released: the descriptor is still open and no thread is inside a native
      * call on it. The send never waits (an expired deadline): a full queue makes it fail, and the message is
      * then lost with a warning, since a close must not block on other processes. A message put back goes to
-     * the back of its priority class; kept messages keep their order among themselves.
+     * the back of its priority class; kept messages keep their order among themselves. The payload goes through
+     * the releasing thread's staging buffer, which no call of that thread is using while it releases.
      */
     void requeueKept() {
+        Scratch scratch = Scratch.get();
         QueuedMessage m;
         while ((m = kept.pollFirst()) != null) {
             byte[] payload = m.payload();
+            scratch.staging(payload.length).clear().put(payload);
             int errno = 0;
-            try (Memory memory = new Memory(Math.max(1, payload.length) + LinuxLibc.TIMESPEC_SIZE)) {
-                memory.clear();
-                memory.write(LinuxLibc.TIMESPEC_SIZE, payload, 0, payload.length);
-                long base = Pointer.nativeValue(memory);
-                // The timespec at offset 0 is all zero: a deadline in the past, so the kernel never sleeps.
-                while (LinuxLibc.mq_timedsend(queue.fd(), base + LinuxLibc.TIMESPEC_SIZE, payload.length, m.priority(), base) != 0) {
-                    errno = Native.getLastError();
-                    if (errno != Errno.EINTR) {
-                        break;
-                    }
-                    errno = 0;
+            // The zero timespec is a deadline in the past, so the kernel never sleeps.
+            while (MqCalls.mq_timedsend(queue.fd(), scratch.stagingAddress(), payload.length, m.priority(),
+                    scratch.zeroTimespec()) != 0) {
+                errno = Libc.errno();
+                if (errno != Errno.EINTR) {
+                    break;
                 }
+                errno = 0;
             }
             if (errno != 0) {
                 String reason = errno == Errno.ETIMEDOUT || errno == Errno.EAGAIN

@@ -1,6 +1,5 @@
 package org.ipc4j.mqueue;
 
-import com.sun.jna.Native;
 import java.io.InterruptedIOException;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -9,18 +8,32 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.api.internal.SendEnd;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.MqCalls;
+import org.ipc4j.api.internal.posix.NativeErrors;
+import org.ipc4j.api.internal.posix.Scratch;
 import org.ipc4j.mqueue.internal.ChannelSession;
-import org.ipc4j.mqueue.internal.LinuxLibc;
-import org.ipc4j.mqueue.internal.NativeScratch;
 import org.ipc4j.mqueue.internal.QueueHandle;
 import org.ipc4j.mqueue.internal.SystemLimits;
 
 /**
  * The sending end of one queue: {@code mq_timedsend} in slices of {@value MessageQueue#SLICE_MILLIS} ms over
- * a {@link QueueHandle}. The priority comes from the thread's {@link NativeScratch} (0 unless a priority form
- * of {@link MessageQueue} set it), so that every form takes {@link SendEnd}'s one checked path.
+ * a {@link QueueHandle}. The priority comes from the thread's {@link PerThread} state (0 unless a priority
+ * form of {@link MessageQueue} set it), so that every form takes {@link SendEnd}'s one checked path.
  */
 final class QueueSendEnd extends SendEnd {
+    /**
+     * Per thread: its native {@link Scratch} (the {@code timespec}, the staging buffer) and the priority of the
+     * send in progress, a hidden argument of the hook like the {@code timespec}. One lookup per send gives both.
+     */
+    private static final class PerThread {
+        final Scratch scratch = Scratch.get();
+        /** 0 unless a priority form set it (and it resets it when done). */
+        int priority = MessageQueue.DEFAULT_PRIORITY;
+    }
+
+    private static final ThreadLocal<PerThread> CURRENT = ThreadLocal.withInitial(PerThread::new);
+
     private final QueueHandle queue;
     /** The channel session whose partner receives what this end sends, or {@code null} for a plain queue. */
     private final ChannelSession session;
@@ -34,12 +47,12 @@ final class QueueSendEnd extends SendEnd {
     boolean send(ByteBuffer message, int priority, Deadline deadline, boolean mayWait)
             throws IpcException, InterruptedIOException {
         MessageQueue.checkPriority(priority);
-        NativeScratch scratch = NativeScratch.get();
-        scratch.sendPriority(priority);
+        PerThread thread = CURRENT.get();
+        thread.priority = priority;
         try {
             return sendUntil(message, deadline, mayWait);
         } finally {
-            scratch.sendPriority(MessageQueue.DEFAULT_PRIORITY);
+            thread.priority = MessageQueue.DEFAULT_PRIORITY;
         }
     }
 
@@ -51,13 +64,14 @@ final class QueueSendEnd extends SendEnd {
         int length = message.remaining();
         queue.enter();
         try {
-            NativeScratch scratch = NativeScratch.get();
-            int priority = scratch.sendPriority();
+            PerThread thread = CURRENT.get();
+            Scratch scratch = thread.scratch;
+            int priority = thread.priority;
             long address;
             if (message.isDirect()) {
                 address = scratch.addressOf(message) + message.position();
             } else {
-                ByteBuffer copy = scratch.buffer(length);
+                ByteBuffer copy = scratch.staging(length);
                 copy.clear();
                 if (message.hasArray()) {
                     // Straight from the array: no duplicate buffer allocated per send.
@@ -65,7 +79,7 @@ final class QueueSendEnd extends SendEnd {
                 } else {
                     copy.put(message.duplicate());
                 }
-                address = scratch.bufferAddress();
+                address = scratch.stagingAddress();
             }
             // A queue with room takes the message at once, so the first attempt never sleeps and reads no clock
             // (an expired deadline: the kernel then arms no timer either). Only a full queue costs a second call,
@@ -73,11 +87,11 @@ final class QueueSendEnd extends SendEnd {
             // there is room, but never sleeps.
             long wait = 0;
             while (true) {
-                long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(NativeScratch.realtimeNanos() + wait);
-                if (LinuxLibc.mq_timedsend(queue.fd(), address, length, priority, timespec) == 0) {
+                long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(Scratch.realtimeNanos() + wait);
+                if (MqCalls.mq_timedsend(queue.fd(), address, length, priority, timespec) == 0) {
                     return true;
                 }
-                int errno = Native.getLastError();
+                int errno = Libc.errno();
                 if (errno == Errno.ETIMEDOUT || errno == Errno.EAGAIN) {
                     if (session != null) {
                         session.whileIdle(false);
@@ -86,7 +100,7 @@ final class QueueSendEnd extends SendEnd {
                         return false;
                     }
                 } else if (errno != Errno.EINTR) {
-                    throw Errno.exception("mq_timedsend", queue.posixName(), errno, null);
+                    throw NativeErrors.exception("mq_timedsend", queue.posixName(), errno);
                 }
                 queue.checkWaitable();
                 wait = MessageQueue.slice(deadline);
@@ -117,8 +131,8 @@ final class QueueSendEnd extends SendEnd {
     @Override
     protected String describe() {
         return "message queue " + queue.posixName() + " (maxmsg " + queue.maxMessageSize()
-                + " bytes, fixed at creation; system maximum " + SystemLimits.MSGSIZE_MAX + " = "
-                + SystemLimits.proc(SystemLimits.MSGSIZE_MAX) + ")";
+                + " bytes, fixed at creation; system maximum: "
+                + SystemLimits.MSGSIZE_MAX.describe(SystemLimits.MSGSIZE_MAX.value()) + ")";
     }
 
     @Override

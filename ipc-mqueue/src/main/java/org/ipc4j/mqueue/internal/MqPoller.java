@@ -1,12 +1,17 @@
 package org.ipc4j.mqueue.internal;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.LinuxCalls;
+import org.ipc4j.api.internal.posix.NativeSupport;
+import org.ipc4j.api.internal.posix.OsConstants;
+import org.ipc4j.api.internal.posix.Scratch;
+import org.ipc4j.api.internal.posix.Structs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * so an idle queue costs nothing. The event carries a registration id, never the descriptor, so a stale event
  * for a queue closed in the meantime (whose descriptor number may already be reused) is ignored. The thread
  * stops after a few idle seconds without registrations and starts again on demand.
+ *
+ * <p>The {@code struct epoll_event}s live in direct buffers whose addresses are taken once: the calls are the
+ * shared bindings of {@link LinuxCalls}, which take addresses as {@code long}.
  */
 public final class MqPoller {
     private static final Logger LOG = LoggerFactory.getLogger(MqPoller.class);
@@ -36,25 +44,34 @@ public final class MqPoller {
     private final int epfd;
     private final ConcurrentHashMap<Long, Target> targets = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private final Memory ctlEvent = new Memory(16);
-    private final Memory events = new Memory((long) MAX_EVENTS * LinuxLibc.EPOLL_EVENT_SIZE);
+    /** The one event of {@code epoll_ctl}; written under this object's lock. */
+    private final ByteBuffer ctlEvent = ByteBuffer.allocateDirect(Structs.EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
+    private final long ctlEventAddress = Scratch.directAddress(ctlEvent);
+    /** What {@code epoll_wait} fills; read by the poller thread only. */
+    private final ByteBuffer events = ByteBuffer.allocateDirect(MAX_EVENTS * Structs.EPOLL_EVENT_SIZE)
+            .order(ByteOrder.nativeOrder());
+    private final long eventsAddress = Scratch.directAddress(events);
     private Thread thread;
 
     private MqPoller(int epfd) {
         this.epfd = epfd;
     }
 
-    /** The process-wide poller, created on first use. */
+    /**
+     * The process-wide poller, created on first use.
+     *
+     * @throws org.ipc4j.api.UnsupportedPlatformException if epoll cannot be called here
+     */
     public static MqPoller shared() throws IpcException {
         MqPoller p = shared;
         if (p == null) {
             synchronized (MqPoller.class) {
                 p = shared;
                 if (p == null) {
-                    int fd = LinuxLibc.epoll_create1(LinuxLibc.EPOLL_CLOEXEC);
+                    NativeSupport.require(NativeSupport.Binding.LINUX, "asynchronous message-queue receives (epoll)");
+                    int fd = LinuxCalls.epoll_create1(OsConstants.EPOLL_CLOEXEC);
                     if (fd < 0) {
-                        throw Errno.exception("epoll_create1", null, Native.getLastError(),
-                                "needed for asynchronous receive");
+                        throw MqErrors.failed("epoll_create1", null, Libc.errno(), "needed for asynchronous receive");
                     }
                     p = new MqPoller(fd);
                     shared = p;
@@ -79,12 +96,11 @@ public final class MqPoller {
      */
     public void arm(int fd, long id, boolean first) throws IpcException {
         synchronized (this) {
-            ctlEvent.setInt(0, LinuxLibc.EPOLLIN | LinuxLibc.EPOLLONESHOT);
-            ctlEvent.setLong(LinuxLibc.EPOLL_EVENT_DATA_OFFSET, id);
-            int op = first ? LinuxLibc.EPOLL_CTL_ADD : LinuxLibc.EPOLL_CTL_MOD;
-            if (LinuxLibc.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ctlEvent)) != 0) {
-                int errno = Native.getLastError();
-                throw Errno.exception("epoll_ctl", null, errno, "could not watch the message queue for async receive");
+            ctlEvent.putInt(Structs.EPOLL_EVENT_EVENTS, OsConstants.EPOLLIN | OsConstants.EPOLLONESHOT);
+            ctlEvent.putLong(Structs.EPOLL_EVENT_DATA, id);
+            int op = first ? OsConstants.EPOLL_CTL_ADD : OsConstants.EPOLL_CTL_MOD;
+            if (LinuxCalls.epoll_ctl(epfd, op, fd, ctlEventAddress) != 0) {
+                throw MqErrors.failed("epoll_ctl", null, Libc.errno(), "could not watch the message queue for async receive");
             }
             ensureRunning();
         }
@@ -93,8 +109,8 @@ public final class MqPoller {
     /** Stops watching {@code fd} (if it was armed) and forgets the registration; call before closing {@code fd}. */
     public void remove(int fd, long id, boolean wasAdded) {
         synchronized (this) {
-            if (wasAdded && LinuxLibc.epoll_ctl(epfd, LinuxLibc.EPOLL_CTL_DEL, fd, Pointer.nativeValue(ctlEvent)) != 0) {
-                LOG.debug("epoll_ctl(DEL) failed: {}", Errno.describe(Native.getLastError()));
+            if (wasAdded && LinuxCalls.epoll_ctl(epfd, OsConstants.EPOLL_CTL_DEL, fd, ctlEventAddress) != 0) {
+                LOG.debug("epoll_ctl(DEL) failed: {}", Errno.describe(Libc.errno()));
             }
             targets.remove(id);
         }
@@ -117,9 +133,9 @@ public final class MqPoller {
     private void run() {
         long idleSince = System.nanoTime();
         while (true) {
-            int n = LinuxLibc.epoll_wait(epfd, Pointer.nativeValue(events), MAX_EVENTS, WAIT_MILLIS);
+            int n = LinuxCalls.epoll_wait(epfd, eventsAddress, MAX_EVENTS, WAIT_MILLIS);
             if (n < 0) {
-                int errno = Native.getLastError();
+                int errno = Libc.errno();
                 if (errno != Errno.EINTR) {
                     LOG.error("epoll_wait failed: {}; asynchronous receives are stalled", Errno.describe(errno));
                     sleepQuietly();
@@ -127,7 +143,7 @@ public final class MqPoller {
                 continue;
             }
             for (int i = 0; i < n; i++) {
-                long id = events.getLong((long) i * LinuxLibc.EPOLL_EVENT_SIZE + LinuxLibc.EPOLL_EVENT_DATA_OFFSET);
+                long id = events.getLong(i * Structs.EPOLL_EVENT_SIZE + Structs.EPOLL_EVENT_DATA);
                 Target target = targets.get(id);
                 if (target != null) {
                     try {

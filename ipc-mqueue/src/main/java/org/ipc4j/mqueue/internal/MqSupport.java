@@ -1,13 +1,16 @@
 package org.ipc4j.mqueue.internal;
 
-import com.sun.jna.Native;
 import org.ipc4j.api.Capability;
 import org.ipc4j.api.UnsupportedPlatformException;
+import org.ipc4j.api.internal.posix.NativeSupport;
 
 /**
  * Decides once whether POSIX message queues can be used in this process, without letting an
- * {@link UnsatisfiedLinkError} escape: the native bindings ({@link LinuxLibc}) are loaded only on Linux with
- * 64-bit pointers, and a failure to load them becomes a reason in words.
+ * {@link UnsatisfiedLinkError} escape: first what this module knows about the platform (macOS and Windows
+ * have no message queues, and what to use there instead), then whether the shared bindings
+ * ({@link NativeSupport.Binding#LIBC}, {@link NativeSupport.Binding#MQ}) can be called. Nothing native is
+ * touched before the first probe. The epoll binding of asynchronous receive is probed on first use
+ * ({@link MqPoller#shared()}).
  */
 public final class MqSupport {
     public static final String SCHEME = "mq";
@@ -22,10 +25,10 @@ public final class MqSupport {
     }
 
     /**
-     * The reason message queues are unsupported on the given platform, or {@code null} if the platform
-     * itself is fine (the native library is checked separately). Pure, so it can be tested anywhere.
+     * The reason message queues are unsupported on the operating system {@code osName}, or {@code null} if
+     * it has them (the bindings are checked separately). Pure, so it can be tested anywhere.
      */
-    public static String platformReason(String osName, String arch, int pointerSize) {
+    public static String platformReason(String osName) {
         String os = osName == null ? "" : osName.toLowerCase(java.util.Locale.ROOT);
         if (os.startsWith("mac") || os.startsWith("darwin")) {
             return "macOS has no POSIX message queues (mq_open is not implemented); use a Unix domain socket"
@@ -37,10 +40,6 @@ public final class MqSupport {
         }
         if (!os.startsWith("linux")) {
             return "POSIX message queues are only supported on Linux by ipc4j, not on " + osName;
-        }
-        if (pointerSize != 8) {
-            return "ipc4j's message-queue bindings need a 64-bit JVM; this one has " + (pointerSize * 8)
-                    + "-bit pointers (" + arch + ")";
         }
         return null;
     }
@@ -82,21 +81,11 @@ public final class MqSupport {
     }
 
     private static String probe() {
-        int pointerSize;
-        try {
-            pointerSize = Native.POINTER_SIZE;
-        } catch (Throwable t) {
-            return "the JNA native library could not be loaded: " + t;
-        }
-        String platform = platformReason(System.getProperty("os.name"), System.getProperty("os.arch"), pointerSize);
+        String platform = platformReason(System.getProperty("os.name"));
         if (platform != null) {
             return platform;
         }
-        try {
-            // Loads and binds LinuxLibc: fails here, caught, if the C library lacks the functions.
-            return LinuxLibc.MQ_ATTR_SIZE > 0 && LinuxLibc.VARIADIC != null ? null : "unreachable";
-        } catch (Throwable t) {
-            return "the C library does not provide POSIX message queues: " + t;
-        }
+        String reason = NativeSupport.unavailableReason(NativeSupport.Binding.LIBC);
+        return reason != null ? reason : NativeSupport.unavailableReason(NativeSupport.Binding.MQ);
     }
 }

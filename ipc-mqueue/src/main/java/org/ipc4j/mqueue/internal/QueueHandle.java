@@ -1,35 +1,36 @@
 package org.ipc4j.mqueue.internal;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.IpcNames;
 import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.OpenOptions;
-import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.posix.InUseGuard;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.Limit;
+import org.ipc4j.api.internal.posix.MqCalls;
+import org.ipc4j.api.internal.posix.NativeErrors;
+import org.ipc4j.api.internal.posix.OsConstants;
+import org.ipc4j.api.internal.posix.Scratch;
+import org.ipc4j.api.internal.posix.Structs;
 
 /**
  * One open message-queue descriptor and the guard that keeps it valid while threads use it: opening
- * ({@code mq_open} with the exact mode), the in-use count, closing, and the name operations. Both ends of
- * a {@code MessageQueue} share one handle.
+ * ({@code mq_open} with the exact mode), closing, and the name operations. Both ends of a
+ * {@code MessageQueue} share one handle. The calls are the shared bindings of {@link MqCalls}.
  *
  * <p>The descriptor is closed only once the handle is closed <em>and</em> no thread is inside a native call
- * on it ({@link #enter()}/{@link #exit()}), so a concurrent close never makes another thread use a reused
- * descriptor number. Just before {@code mq_close} the handle runs its owner's release action (putting kept
- * messages back, leaving the poller), while the descriptor is still valid and no thread uses it.
+ * on it ({@link #enter()}/{@link #exit()}, the shared {@link InUseGuard}), so a concurrent close never makes
+ * another thread use a reused descriptor number. Just before {@code mq_close} the handle runs its owner's
+ * release action (putting kept messages back, leaving the poller), while the descriptor is still valid and
+ * no thread uses it.
  */
 public final class QueueHandle {
-    private static final long CLOSED = 1L << 62;
     private static final long RELEASE_WAIT_MILLIS = 2000;
 
     private final String name;
@@ -38,13 +39,8 @@ public final class QueueHandle {
     private final long maxMessages;
     private final int maxMessageSize;
     private final boolean created;
-
-    /** {@link #CLOSED} bit plus the number of threads inside a native call on {@link #fd}. */
-    private final AtomicLong state = new AtomicLong();
-    private final AtomicBoolean released = new AtomicBoolean();
-    private final CountDownLatch releasedLatch = new CountDownLatch(1);
+    private final InUseGuard guard;
     private volatile Runnable beforeRelease = () -> { };
-    private volatile IpcException releaseFailure;
 
     private QueueHandle(String name, String posixName, int fd, long maxMessages, int maxMessageSize, boolean created) {
         this.name = name;
@@ -53,6 +49,7 @@ public final class QueueHandle {
         this.maxMessages = maxMessages;
         this.maxMessageSize = maxMessageSize;
         this.created = created;
+        this.guard = new InUseGuard("message queue " + posixName, this::release);
     }
 
     /**
@@ -73,46 +70,56 @@ public final class QueueHandle {
                     + maxMessageSize);
         }
         MqSupport.check();
-        long messages = depth > 0 ? depth : SystemLimits.proc(SystemLimits.MSG_DEFAULT);
-        long bytes = maxMessageSize > 0 ? maxMessageSize : SystemLimits.proc(SystemLimits.MSGSIZE_DEFAULT);
+        long messages = depth > 0 ? depth : Limit.readProc(SystemLimits.MSG_DEFAULT);
+        long bytes = maxMessageSize > 0 ? maxMessageSize : Limit.readProc(SystemLimits.MSGSIZE_DEFAULT);
         int mode = options.permissions();
-        int base = LinuxLibc.O_RDWR | LinuxLibc.O_CLOEXEC;
-        try (Memory attr = new Memory(LinuxLibc.MQ_ATTR_SIZE)) {
-            attr.clear();
-            attr.setLong(LinuxLibc.MQ_ATTR_MAXMSG, messages);
-            attr.setLong(LinuxLibc.MQ_ATTR_MSGSIZE, bytes);
-            Pointer attrOrNull = messages > 0 && bytes > 0 ? attr : null;
-            // OPEN_OR_CREATE tries an exclusive create first so that it knows whether it created the queue
-            // (and must set its exact mode); a racing creator or unlinker makes it retry a few times.
-            for (int attempt = 0; ; attempt++) {
-                if (options.mayCreate()) {
-                    int fd = LinuxLibc.VARIADIC.mq_open(posix, base | LinuxLibc.O_CREAT | LinuxLibc.O_EXCL, mode, attrOrNull);
-                    if (fd >= 0) {
-                        return opened(name, posix, fd, true, mode);
-                    }
-                    int errno = Native.getLastError();
-                    if (errno != Errno.EEXIST || options.mode() == OpenMode.CREATE) {
-                        throw MqErrors.open(posix, true, options.mode() == OpenMode.CREATE, messages, bytes, mode, errno);
-                    }
-                }
-                int fd = LinuxLibc.VARIADIC.mq_open(posix, base);
+        int base = OsConstants.O_RDWR | OsConstants.O_CLOEXEC;
+        long attr = messages > 0 && bytes > 0 ? attributes(messages, bytes) : 0; // 0: the system defaults
+        // OPEN_OR_CREATE tries an exclusive create first so that it knows whether it created the queue
+        // (and must set its exact mode); a racing creator or unlinker makes it retry a few times.
+        for (int attempt = 0; ; attempt++) {
+            if (options.mayCreate()) {
+                int fd = MqCalls.mq_open(posix, base | OsConstants.O_CREAT | OsConstants.O_EXCL, mode, attr);
                 if (fd >= 0) {
-                    return opened(name, posix, fd, false, mode);
+                    return opened(name, posix, fd, true, mode);
                 }
-                int errno = Native.getLastError();
-                if (errno != Errno.ENOENT || !options.mayCreate() || attempt >= 5) {
-                    throw MqErrors.open(posix, false, false, messages, bytes, mode, errno);
+                int errno = Libc.errno();
+                if (errno != Errno.EEXIST || options.mode() == OpenMode.CREATE) {
+                    throw MqErrors.open(posix, true, messages, bytes, mode, errno);
                 }
+            }
+            int fd = MqCalls.mq_open(posix, base);
+            if (fd >= 0) {
+                return opened(name, posix, fd, false, mode);
+            }
+            int errno = Libc.errno();
+            if (errno != Errno.ENOENT || !options.mayCreate() || attempt >= 5) {
+                throw MqErrors.open(posix, false, messages, bytes, mode, errno);
             }
         }
     }
 
+    /**
+     * Writes a {@code struct mq_attr} with the given capacity and message size into the thread's scratch;
+     * returns its address. Nothing else touches that slot until {@code mq_open} has read it.
+     */
+    private static long attributes(long messages, long bytes) {
+        Scratch scratch = Scratch.get();
+        ByteBuffer m = scratch.memory();
+        for (int offset = 0; offset < Structs.MQ_ATTR_SIZE; offset += Long.BYTES) {
+            m.putLong(Scratch.STRUCT + offset, 0);
+        }
+        m.putLong(Scratch.STRUCT + Structs.MQ_ATTR_MAXMSG, messages);
+        m.putLong(Scratch.STRUCT + Structs.MQ_ATTR_MSGSIZE, bytes);
+        return scratch.address(Scratch.STRUCT);
+    }
+
     private static QueueHandle opened(String name, String posix, int fd, boolean created, int mode) throws IpcException {
         try {
-            if (created && (mode & 077) != 0 && LinuxLibc.fchmod(fd, mode) != 0) {
+            if (created && (mode & 077) != 0 && Libc.fchmod(fd, mode) != 0) {
                 // The umask may have narrowed group/other bits the caller asked for; set them exactly. Widening
                 // after creation is safe: nobody else could open the queue in between.
-                throw Errno.exception("fchmod", posix, Native.getLastError(), "setting the permissions of the new queue");
+                throw MqErrors.failed("fchmod", posix, Libc.errno(), "setting the permissions of the new queue");
             }
             long[] attributes = getattr(fd, posix);
             if (attributes[1] > Integer.MAX_VALUE - 64) {
@@ -121,9 +128,9 @@ public final class QueueHandle {
             }
             return new QueueHandle(name, posix, fd, attributes[0], (int) attributes[1], created);
         } catch (IpcException | RuntimeException e) {
-            LinuxLibc.mq_close(fd);
+            MqCalls.mq_close(fd);
             if (created) {
-                LinuxLibc.mq_unlink(posix);
+                MqCalls.mq_unlink(posix);
             }
             throw e;
         }
@@ -131,14 +138,14 @@ public final class QueueHandle {
 
     /** {@code mq_getattr}: capacity in messages, message size, messages queued now. */
     private static long[] getattr(int fd, String posix) throws IpcException {
-        NativeScratch scratch = NativeScratch.get();
-        if (LinuxLibc.mq_getattr(fd, scratch.address(NativeScratch.ATTR)) != 0) {
-            throw Errno.exception("mq_getattr", posix, Native.getLastError(), null);
+        Scratch scratch = Scratch.get();
+        if (MqCalls.mq_getattr(fd, scratch.address(Scratch.STRUCT)) != 0) {
+            throw NativeErrors.exception("mq_getattr", posix, Libc.errno());
         }
         ByteBuffer m = scratch.memory();
-        return new long[] {m.getLong(NativeScratch.ATTR + LinuxLibc.MQ_ATTR_MAXMSG),
-            m.getLong(NativeScratch.ATTR + LinuxLibc.MQ_ATTR_MSGSIZE),
-            m.getLong(NativeScratch.ATTR + LinuxLibc.MQ_ATTR_CURMSGS)};
+        return new long[] {m.getLong(Scratch.STRUCT + Structs.MQ_ATTR_MAXMSG),
+            m.getLong(Scratch.STRUCT + Structs.MQ_ATTR_MSGSIZE),
+            m.getLong(Scratch.STRUCT + Structs.MQ_ATTR_CURMSGS)};
     }
 
     /**
@@ -149,37 +156,33 @@ public final class QueueHandle {
     public static boolean unlink(String name) throws IpcException {
         String posix = IpcNames.posix("message queue", name);
         MqSupport.check();
-        if (LinuxLibc.mq_unlink(posix) == 0) {
+        if (MqCalls.mq_unlink(posix) == 0) {
             return true;
         }
-        int errno = Native.getLastError();
+        int errno = Libc.errno();
         if (errno == Errno.ENOENT) {
             return false;
         }
-        if (errno == Errno.EACCES || errno == Errno.EPERM) {
-            throw new PermissionDeniedException(Errno.message("mq_unlink", posix, errno,
-                    "only the owner of the queue (or a privileged process) may remove its name"));
-        }
-        throw Errno.exception("mq_unlink", posix, errno, null);
+        throw MqErrors.UNLINK.exception("mq_unlink", posix, errno);
     }
 
     /** Whether a queue of this name exists. */
     public static boolean exists(String name) throws IpcException {
         String posix = IpcNames.posix("message queue", name);
         MqSupport.check();
-        int fd = LinuxLibc.VARIADIC.mq_open(posix, LinuxLibc.O_RDONLY | LinuxLibc.O_CLOEXEC);
+        int fd = MqCalls.mq_open(posix, OsConstants.O_RDONLY | OsConstants.O_CLOEXEC);
         if (fd >= 0) {
-            LinuxLibc.mq_close(fd);
+            MqCalls.mq_close(fd);
             return true;
         }
-        int errno = Native.getLastError();
+        int errno = Libc.errno();
         if (errno == Errno.ENOENT) {
             return false;
         }
         if (errno == Errno.EACCES) {
             return true;
         }
-        throw Errno.exception("mq_open", posix, errno, null);
+        throw NativeErrors.exception("mq_open", posix, errno);
     }
 
     public String name() {
@@ -223,43 +226,33 @@ public final class QueueHandle {
     }
 
     public boolean isOpen() {
-        return (state.get() & CLOSED) == 0;
+        return guard.isOpen();
     }
 
     /** Counts the caller as inside a native call on the descriptor; fails if closed. */
     public void enter() throws EndpointClosedException {
-        long s;
-        do {
-            s = state.get();
-            if ((s & CLOSED) != 0) {
-                throw closedException();
-            }
-        } while (!state.compareAndSet(s, s + 1));
+        guard.enter();
     }
 
     public void exit() {
-        if (state.decrementAndGet() == CLOSED) {
-            release();
-        }
+        guard.exit();
     }
 
     /** Whether the calling thread may sleep in the kernel: the handle is open and the thread not interrupted. */
     public boolean waitable() {
-        return (state.get() & CLOSED) == 0 && !Thread.currentThread().isInterrupted();
+        return guard.isOpen() && !Thread.currentThread().isInterrupted();
     }
 
     /** Between two slices of a wait: throws if the handle was closed or the thread interrupted. */
     public void checkWaitable() throws EndpointClosedException, InterruptedIOException {
-        if (!isOpen()) {
-            throw closedException();
-        }
+        guard.ensureOpen();
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedIOException("interrupted while waiting on message queue " + posixName);
         }
     }
 
     public EndpointClosedException closedException() {
-        return new EndpointClosedException("message queue " + posixName);
+        return guard.closedException();
     }
 
     /**
@@ -269,14 +262,7 @@ public final class QueueHandle {
      * @return whether this call closed it (false if it was closed already)
      */
     public boolean close() {
-        long before = state.getAndUpdate(s -> s | CLOSED);
-        if ((before & CLOSED) != 0) {
-            return false;
-        }
-        if (before == 0) {
-            release();
-        }
-        return true;
+        return guard.close();
     }
 
     /**
@@ -286,32 +272,19 @@ public final class QueueHandle {
      *     native call after the wait (the descriptor is then closed when it leaves)
      */
     public IpcException awaitRelease() {
-        try {
-            if (!releasedLatch.await(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                return null;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return releaseFailure;
+        return guard.awaitRelease(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS) ? guard.failure() : null;
     }
 
     /** Whether the descriptor has been closed. */
     public boolean released() {
-        return releasedLatch.getCount() == 0;
+        return guard.isReleased();
     }
 
-    private void release() {
-        if (!released.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            beforeRelease.run();
-            if (LinuxLibc.mq_close(fd) != 0) {
-                releaseFailure = Errno.exception("mq_close", posixName, Native.getLastError(), null);
-            }
-        } finally {
-            releasedLatch.countDown();
+    /** Runs once, by the guard, when the handle is closed and no thread uses the descriptor. */
+    private void release() throws IpcException {
+        beforeRelease.run();
+        if (MqCalls.mq_close(fd) != 0) {
+            throw NativeErrors.exception("mq_close", posixName, Libc.errno());
         }
     }
 
