@@ -15,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,6 +23,7 @@ import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.UnsupportedPlatformException;
+import org.ipc4j.api.internal.FileModes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,17 +63,7 @@ public final class UnixSocketFiles {
             throw new IllegalArgumentException("socket permissions must use only the bits 0666, got 0"
                     + Integer.toOctalString(bits));
         }
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < order.length; i++) {
-            if ((bits & (1 << i)) != 0) {
-                set.add(order[i]);
-            }
-        }
-        return set;
+        return FileModes.toPermissions(bits);
     }
 
     /**

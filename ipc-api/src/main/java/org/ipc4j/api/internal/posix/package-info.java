@@ -25,7 +25,8 @@
  * <p>JNA is an optional dependency of ipc-api ({@code requires static com.sun.jna}): the modules that use
  * this package depend on JNA themselves, and ipc-socket, which does not, never loads it. Classes here that
  * touch JNA are reached only after {@code NativeSupport} found JNA present; {@code OsConstants},
- * {@code Structs}, {@code NativeErrors}, {@code ErrnoHints}, {@code InUseGuard} and {@code FileModes} are
- * pure Java.
+ * {@code Structs}, {@code NativeErrors}, {@code ErrnoHints} and {@code InUseGuard} are pure Java. Octal
+ * file modes are {@link org.ipc4j.api.internal.FileModes}, outside this package, so that ipc-socket uses
+ * them too.
  */
 package org.ipc4j.api.internal.posix;

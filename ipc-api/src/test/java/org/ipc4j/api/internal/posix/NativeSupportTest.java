@@ -1,5 +1,6 @@
 package org.ipc4j.api.internal.posix;
 
+import org.ipc4j.api.internal.FileModes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
