@@ -38,6 +38,15 @@ class NativeSupportTest {
         }
     }
 
+    /** JNA alone (what a mapped buffer's address needs) is a separate question from the C library's bindings. */
+    @Test
+    void jnaIsUsableHereAndRequireJnaPasses() throws Exception {
+        assertThat(NativeSupport.jnaUnavailableReason()).isNull();
+        NativeSupport.requireJna("tests");
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(64);
+        assertThat(Scratch.directAddress(direct)).isNotZero().isEqualTo(Scratch.get().addressOf(direct));
+    }
+
     /** Bindings are bound lazily, per mechanism: a process that uses semaphores never loads the mq or epoll ones. */
     @Test
     void usingSemaphoresLoadsNoOtherMechanismsBindings() throws Exception {

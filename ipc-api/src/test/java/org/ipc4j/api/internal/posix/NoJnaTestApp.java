@@ -28,6 +28,13 @@ public final class NoJnaTestApp {
         } catch (UnsupportedPlatformException e) {
             check(e.getMessage().equals("named semaphores are not available here: " + reason), e.getMessage());
         }
+        check(reason.equals(NativeSupport.jnaUnavailableReason()), "JNA's own reason: " + NativeSupport.jnaUnavailableReason());
+        try {
+            NativeSupport.requireJna("shared memory regions");
+            check(false, "requireJna did not throw");
+        } catch (UnsupportedPlatformException e) {
+            check(e.getMessage().equals("shared memory regions are not available here: " + reason), e.getMessage());
+        }
         IpcException e = NativeErrors.exception("open", "/x", Errno.EMFILE);
         check(e instanceof LimitReachedException && ((LimitReachedException) e).value() == Limit.UNKNOWN,
                 "EMFILE without JNA: " + e);
