@@ -46,7 +46,8 @@ public final class FileSpace {
         }
         int fd = Libc.open(file.toString(), OsConstants.O_RDWR | OsConstants.O_CLOEXEC | OsConstants.O_NOFOLLOW);
         if (fd < 0) {
-            throw NativeErrors.exception("open", file.toString(), Libc.errno());
+            int errno = Libc.errno();
+            throw NativeErrors.exception("open", file.toString(), errno);
         }
         try {
             int error;
