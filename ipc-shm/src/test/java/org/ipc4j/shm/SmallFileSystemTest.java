@@ -77,10 +77,16 @@ class SmallFileSystemTest {
         long free = free();
         assertThatThrownBy(() -> ShmRing.open("big", ShmRing.Role.PRODUCER, config,
                 OpenOptions.create().unlinkOnClose(true)))
-                .isInstanceOf(LimitReachedException.class)
-                .hasMessageContaining(dir.toString())
-                .hasMessageContaining(Long.toString(4096 + (4 << 20)))
-                .hasMessageContaining("free: " + free + " bytes");
+                .isInstanceOfSatisfying(LimitReachedException.class, e -> {
+                    assertThat(e.limit()).isEqualTo("free space in " + dir);
+                    assertThat(e.value()).isEqualTo(free);
+                })
+                .hasMessageStartingWith("posix_fallocate(\"" + dir.resolve("big"))
+                .hasMessageContaining("ENOSPC")
+                .hasMessageContaining("no room for " + (4096 + (4 << 20)) + " bytes")
+                .hasMessageContaining("free space in " + dir + " is " + free + " bytes")
+                .hasMessageContaining(dir + " holds " + FS_SIZE + " bytes in all")
+                .hasMessageContaining("mount -o remount,size=N " + dir);
         try (var entries = Files.list(dir)) {
             assertThat(entries).as("no region and no temporary file left").isEmpty();
         }

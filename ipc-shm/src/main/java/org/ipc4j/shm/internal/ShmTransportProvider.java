@@ -8,6 +8,7 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.IpcUri;
 import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.OpenOptions;
+import org.ipc4j.api.internal.posix.NativeSupport;
 import org.ipc4j.shm.ShmChannel;
 import org.ipc4j.shm.ShmRingConfig;
 import org.ipc4j.shm.WaitStrategy;
@@ -26,6 +27,10 @@ public final class ShmTransportProvider implements org.ipc4j.api.spi.TransportPr
 
     @Override
     public Capability capability(String scheme) {
+        String noJna = NativeSupport.jnaUnavailableReason();
+        if (noJna != null) {
+            return new Capability("shm", "shared-memory ring channel", "org.ipc4j:ipc-shm", false, noJna);
+        }
         return new Capability("shm", "shared-memory ring channel", "org.ipc4j:ipc-shm", true,
                 "a mapped file in " + describeDirectory() + "; no native library needed beyond JNA");
     }

@@ -5,10 +5,11 @@
  * <ul>
  *   <li>{@link org.ipc4j.api.internal.posix.NativeSupport}: the door. Whether each group of functions can be
  *       called here, probed once, never throwing; {@code require} gives an
- *       {@link org.ipc4j.api.UnsupportedPlatformException} with the reason.</li>
+ *       {@link org.ipc4j.api.UnsupportedPlatformException} with the reason. {@code jnaUnavailableReason} asks
+ *       about JNA alone, for what needs no C binding (a mapped buffer's address, on any OS).</li>
  *   <li>The bindings, each bound on first use, so that using one mechanism binds nothing of another:
  *       {@link org.ipc4j.api.internal.posix.Libc} (POSIX calls of every supported system),
- *       {@link org.ipc4j.api.internal.posix.LinuxCalls} (epoll, fallocate),
+ *       {@link org.ipc4j.api.internal.posix.LinuxCalls} (epoll, posix_fallocate and fallocate),
  *       {@link org.ipc4j.api.internal.posix.MqCalls} and {@link org.ipc4j.api.internal.posix.SemCalls}.
  *       Hot calls are directly mapped with primitive arguments and {@code long} addresses; variadic
  *       functions go through JNA interface mappings declared with varargs.</li>
