@@ -3,6 +3,7 @@ package org.ipc4j.testkit;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,20 +33,25 @@ public final class WithoutJna {
 
     /**
      * Runs {@code mainClass} on {@link #classPath()} with a small heap and {@code jvmOptions}, and waits for it
-     * (at most 30 seconds, then it is killed).
+     * (at most 30 seconds, then it is killed). Its output goes to a file, so a child that hangs cannot hang
+     * the caller on a pipe.
      */
     public static Result run(Class<?> mainClass, String... jvmOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(ChildJvm.javaExecutable().toString(), "-Xmx64m",
                 "-XX:TieredStopAtLevel=1"));
         command.addAll(Arrays.asList(jvmOptions));
         command.addAll(List.of("-cp", classPath(), mainClass.getName()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Result(-1, out + "\n(killed after 30 s)");
+        Path log = Files.createTempFile("ipc4j-without-jna", ".log");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                return new Result(-1, Files.readString(log, StandardCharsets.UTF_8) + "\n(killed after 30 s)");
+            }
+            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(log);
         }
-        return new Result(p.exitValue(), out);
     }
 
     /** For the child: whether JNA can be loaded here (it must not). */

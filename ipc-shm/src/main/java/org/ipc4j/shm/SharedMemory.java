@@ -27,7 +27,7 @@ import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.api.internal.ProcessIdentity;
-import org.ipc4j.api.internal.posix.FileModes;
+import org.ipc4j.api.internal.FileModes;
 import org.ipc4j.shm.internal.ChronicleSupport;
 import org.ipc4j.shm.internal.FileSpace;
 import org.ipc4j.shm.internal.MappedStore;

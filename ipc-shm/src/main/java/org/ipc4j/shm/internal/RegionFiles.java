@@ -11,7 +11,7 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.PermissionDeniedException;
-import org.ipc4j.api.internal.posix.FileModes;
+import org.ipc4j.api.internal.FileModes;
 
 /**
  * Where region files live and how file-system errors become ipc4j errors.
