@@ -77,7 +77,10 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
     @Override
     protected ByteBuffer receive(ByteBuffer destination, Deadline deadline, boolean mayWait)
             throws IpcException, InterruptedIOException {
-        return RingWaits.receive(waiter, peer, reader, wait, unblockNanos, destination, deadline, mayWait);
+        // the fast path inlines into the caller; waiting and peer checks are the wait loop's, a separate call
+        ByteBuffer filled = reader.poll(destination);
+        return filled != null ? filled
+                : RingWaits.receive(waiter, peer, reader, wait, unblockNanos, destination, deadline, mayWait);
     }
 
     /**

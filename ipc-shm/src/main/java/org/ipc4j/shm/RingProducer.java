@@ -73,9 +73,23 @@ public final class RingProducer extends SendEnd implements NamedObject {
         this.ownsRegion = ownsRegion;
     }
 
+    /**
+     * The fast path, small enough to inline into a caller's loop: one claim, copy and commit. Anything else
+     * (no room, a peer to check, a claim skipped under a racing close) is the wait loop's, a separate call.
+     */
     @Override
     protected boolean send(ByteBuffer message, Deadline deadline, boolean mayWait)
             throws IpcException, InterruptedIOException {
+        if (peer.receiverClosed() == null) {
+            int length = message.remaining();
+            long offset = writer.tryClaim(length);
+            if (offset >= 0) {
+                writer.put(offset, message, length);
+                if (writer.tryCommit(offset)) {
+                    return true;
+                }
+            }
+        }
         return RingWaits.send(waiter, peer, writer, wait, message, deadline, mayWait);
     }
 
