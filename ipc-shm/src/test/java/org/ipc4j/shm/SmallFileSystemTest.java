@@ -75,7 +75,7 @@ class SmallFileSystemTest {
     void aRingLargerThanTheFileSystemFailsAtCreationNamingDirectorySizeAndFreeSpace() throws Exception {
         ShmRingConfig config = ShmRingConfig.defaults().capacity(4 << 20).maxMessage(60_000);
         long free = free();
-        assertThatThrownBy(() -> ShmRing.open("big", ShmRing.Role.PRODUCER, config,
+        assertThatThrownBy(() -> ShmRing.openProducer("big", config,
                 OpenOptions.create().unlinkOnClose(true)))
                 .isInstanceOfSatisfying(LimitReachedException.class, e -> {
                     assertThat(e.limit()).isEqualTo("free space in " + dir);
@@ -113,9 +113,9 @@ class SmallFileSystemTest {
     @Test
     void aRingThatFitsCanBeFilledCompletely() throws Exception {
         ShmRingConfig config = ShmRingConfig.defaults().capacity(512 << 10).maxMessage(60_000);
-        try (ShmRing producer = ShmRing.open("fits", ShmRing.Role.PRODUCER, config,
+        try (RingProducer producer = ShmRing.openProducer("fits", config,
                 OpenOptions.create().unlinkOnClose(true));
-                ShmRing consumer = ShmRing.open("fits", ShmRing.Role.CONSUMER, config, OpenOptions.open())) {
+                RingConsumer consumer = ShmRing.openConsumer("fits", config, OpenOptions.open())) {
             ByteBuffer message = ByteBuffer.allocate(60_000);
             int sent = 0;
             while (producer.trySend(message.clear())) {
