@@ -15,4 +15,16 @@ class InMemoryChannelContractTest extends ChannelContract {
     protected Addresses remoteAddresses() {
         return null;
     }
+
+    @Override
+    protected int capacity() {
+        return 64;
+    }
+
+    /** In memory, the peer's close is its death. */
+    @Override
+    protected boolean killPeer(ChannelPair pair) throws Exception {
+        pair.b().close();
+        return true;
+    }
 }

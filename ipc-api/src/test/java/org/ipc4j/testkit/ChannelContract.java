@@ -35,7 +35,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The contract every ipc4j {@link Channel} must meet. A transport module extends this class, says how to
  * open a connected pair (and, for inter-process mechanisms, the addresses of the two ends), and inherits
  * the tests: ordering, message boundaries, empty and maximum-size messages, timeouts, the try-forms,
- * a too-small destination, close waking a blocked receiver, the peer's close and death, and bad input.
+ * a too-small destination, close and interrupt waking a blocked receiver and a blocked sender, the source
+ * position unchanged when a send returns false, the peer's close and death (seen by a receiver, and by a
+ * sender: a send after the peer's death throws), and bad input.
  *
  * <p>The cross-process tests start {@link EchoTestApp} in a second JVM on {@link #remoteAddresses()}'s
  * remote address and talk to it through the local one.
@@ -86,6 +88,32 @@ public abstract class ChannelContract {
     /** Whether sends eventually block (or {@code trySend} fails) when the receiver does not read. */
     protected boolean hasBoundedCapacity() {
         return true;
+    }
+
+    /**
+     * Makes {@code pair.b()} die as its peer {@code pair.a()} sees it (kill its process, or close it where
+     * close and death are the same to the peer) and returns once it is gone; or returns {@code false} (the
+     * default) if the transport cannot tell a sender that its peer is gone, and the test is skipped. After
+     * {@code true} the next send on {@code a} must throw, never return normally with the message lost. The
+     * cross-process form of this rule ({@link #sendAfterTheKilledPeerWasReportedThrows()}) needs no hook.
+     */
+    protected boolean killPeer(ChannelPair pair) throws Exception {
+        return false;
+    }
+
+    /** Whether a sender learns that its peer process died (kill -9): by default, if a receiver does. */
+    protected boolean reportsPeerDeathToSender() {
+        return reportsPeerDeath();
+    }
+
+    /** How many messages of {@link #fillMessageSize(Channel)} bytes fill one direction, if fixed; else -1. */
+    protected int capacity() {
+        return -1;
+    }
+
+    /** The size of the messages that fill a direction in the sender-side waiting tests. */
+    protected int fillMessageSize(Channel channel) {
+        return Math.min(1024, channel.maxMessageSize());
     }
 
     /** The largest message the tests send; by default the channel's maximum, capped at 4 MiB. */
@@ -308,9 +336,12 @@ public abstract class ChannelContract {
         ChannelPair p = pair();
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         CountDownLatch started = new CountDownLatch(1);
+        boolean[] interruptedAfter = new boolean[1];
         Thread t = new Thread(() -> {
             started.countDown();
-            outcome.complete(catchThrowable(() -> p.b().receive(ByteBuffer.allocate(64))));
+            Throwable thrown = catchThrowable(() -> p.b().receive(ByteBuffer.allocate(64)));
+            interruptedAfter[0] = Thread.currentThread().isInterrupted();
+            outcome.complete(thrown);
         });
         t.start();
         assertThat(started.await(patience().toMillis(), TimeUnit.MILLISECONDS)).as("receiver thread started").isTrue();
@@ -318,6 +349,66 @@ public abstract class ChannelContract {
         assertThat(outcome).as("receive blocks while nothing arrives (it must be blocked before the interrupt)").isNotDone();
         t.interrupt();
         assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedIOException.class);
+        assertThat(interruptedAfter[0]).as("interrupt status after the InterruptedIOException").isTrue();
+    }
+
+    @Test
+    void closeWakesABlockedSender() throws Exception {
+        assumeTrue(hasBoundedCapacity(), "the channel has no bounded capacity");
+        ChannelPair p = pair();
+        OneWayContract.fill(p.a(), fillMessageSize(p.a()), capacity(), patience());
+        ByteBuffer message = ByteBuffer.allocate(fillMessageSize(p.a()));
+        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("send", () -> p.a().send(message));
+        blocked.assertBlocked(patience());
+        p.a().close();
+        assertThat(blocked.outcome(Duration.ofSeconds(5))).as("the woken sender's exception")
+                .isInstanceOf(EndpointClosedException.class);
+        assertThat(message.position()).as("source untouched by the failed send").isZero();
+    }
+
+    @Test
+    void interruptWakesABlockedSenderAndNothingIsSent() throws Exception {
+        assumeTrue(hasBoundedCapacity(), "the channel has no bounded capacity");
+        ChannelPair p = pair();
+        long sent = OneWayContract.fill(p.a(), fillMessageSize(p.a()), capacity(), patience());
+        ByteBuffer message = ByteBuffer.allocate(fillMessageSize(p.a()));
+        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("send", () -> p.a().send(message));
+        blocked.assertBlocked(patience());
+        blocked.thread.interrupt();
+        assertThat(blocked.outcome(Duration.ofSeconds(5))).isInstanceOf(InterruptedIOException.class);
+        assertThat(blocked.interruptedAfter).as("interrupt status after the InterruptedIOException").isTrue();
+        assertThat(message.position()).as("source untouched").isZero();
+        ByteBuffer buffer = ByteBuffer.allocate(p.b().maxMessageSize());
+        long received = 0;
+        while (p.b().receive(buffer.clear(), received < sent ? patience() : Duration.ofMillis(300)) != Receiver.NO_MESSAGE) {
+            received++;
+        }
+        assertThat(received).as("the interrupted send sent nothing").isEqualTo(sent);
+    }
+
+    @Test
+    void sourcePositionIsUnchangedWhenASendReturnsFalse() throws Exception {
+        assumeTrue(hasBoundedCapacity(), "the channel has no bounded capacity");
+        ChannelPair p = pair();
+        OneWayContract.fill(p.a(), fillMessageSize(p.a()), capacity(), patience());
+        ByteBuffer message = ByteBuffer.allocate(fillMessageSize(p.a()) + 2).position(2);
+        assertThat(p.a().trySend(message)).isFalse();
+        assertThat(message.position()).as("after a refused trySend").isEqualTo(2);
+        assertThat(p.a().send(message, Duration.ofMillis(100))).isFalse();
+        assertThat(message.position()).as("after a timed-out send").isEqualTo(2);
+    }
+
+    @Test
+    void sendAfterThePeersDeathThrows() throws Exception {
+        ChannelPair p = pair();
+        p.a().send(bytes("alive?"));
+        assertThat(text(p.b().receive(patience()))).isEqualTo("alive?");
+        assumeTrue(killPeer(p), "the transport cannot tell a sender that its peer is gone");
+        ByteBuffer message = bytes("lost?");
+        Throwable t = catchThrowable(() -> p.a().send(message, patience()));
+        assertThat(t).as("the first send after the peer died (a normal return loses the message)")
+                .isInstanceOf(org.ipc4j.api.IpcException.class).isNotInstanceOf(EndpointClosedException.class);
+        assertThat(message.position()).isZero();
     }
 
     @Test
@@ -408,6 +499,31 @@ public abstract class ChannelContract {
             });
             assertThat(t).as("receive after the peer was killed").isInstanceOf(PeerGoneException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(peerDeathTimeout());
+        }
+    }
+
+    @Test
+    void sendAfterTheKilledPeerWasReportedThrows() throws Exception {
+        assumeTrue(reportsPeerDeath() && reportsPeerDeathToSender(), "the mechanism cannot tell that the peer died");
+        Addresses addresses = remoteAddresses();
+        assumeTrue(addresses != null, "not addressable from another process");
+        try (Remote remote = startEcho(addresses)) {
+            remote.local.send(bytes("alive?"));
+            assertThat(text(remote.local.receive(patience()))).isEqualTo("alive?");
+            remote.child.killHard();
+            Throwable gone = catchThrowable(() -> {
+                ByteBuffer buffer = ByteBuffer.allocate(remote.local.maxMessageSize());
+                long end = System.nanoTime() + peerDeathTimeout().toNanos() * 2;
+                while (System.nanoTime() < end) {
+                    remote.local.receive(buffer.clear(), Duration.ofMillis(500));
+                }
+            });
+            assertThat(gone).as("receive after the peer was killed").isInstanceOf(PeerGoneException.class);
+            ByteBuffer message = bytes("lost?");
+            Throwable t = catchThrowable(() -> remote.local.send(message, patience()));
+            assertThat(t).as("the first send once the peer's death was reported (a normal return loses the message)")
+                    .isInstanceOf(org.ipc4j.api.IpcException.class).isNotInstanceOf(EndpointClosedException.class);
+            assertThat(message.position()).isZero();
         }
     }
 
