@@ -10,7 +10,9 @@ import org.ipc4j.shm.internal.RingSlots;
  * "closed its end"; a slot whose process no longer runs says "died". The partner counts only once it has
  * been there in this session: present when this end took its side, or attached since (its slot's
  * generation changed). Slots left by the ends of an earlier, crashed session therefore never make this end
- * report its partner gone before one has come.
+ * report its partner gone before one has come. Left open: a partner that takes its side, attaches, and
+ * closes again, all while this end is still opening (between its lease and its look at the slots), is not
+ * seen; this end then waits for a partner as if none had come.
  */
 final class ChannelPeers implements PeerWatch {
     private static final long GENERATION = 0xFFFF_FFFF_0000_0000L;

@@ -46,6 +46,27 @@ class ShmRingTest {
         return StandardCharsets.UTF_8.decode(b).toString();
     }
 
+    @Test
+    void byteArrayReceivesAllocateExactlyTheMessagesSizeAndKeepTheRules() throws Exception {
+        String name = name();
+        ShmRingConfig config = ShmRingConfig.defaults().capacity(4096);
+        try (RingProducer producer = ShmRing.openProducer(name, config, OpenOptions.create());
+                RingConsumer consumer = ShmRing.openConsumer(name)) {
+            assertThat(consumer.maxMessageSize()).isEqualTo(512);
+            producer.send("hello".getBytes(StandardCharsets.UTF_8));
+            producer.send(new byte[0]);
+            producer.send(ByteBuffer.allocateDirect(300).put(299, (byte) 7));
+            assertThat(consumer.receive()).asString(StandardCharsets.UTF_8).isEqualTo("hello");
+            assertThat(consumer.receive(Duration.ofSeconds(1))).isEmpty();
+            byte[] big = consumer.receive();
+            assertThat(big).hasSize(300);
+            assertThat(big[299]).isEqualTo((byte) 7);
+            assertThat(consumer.receive(Duration.ofMillis(20))).as("timeout").isNull();
+            consumer.close();
+            assertThatThrownBy(() -> consumer.receive()).isInstanceOf(EndpointClosedException.class);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(ShmRingConfig.Variant.class)
     void messagesOfEverySizeWrapAroundInOrder(ShmRingConfig.Variant variant) throws Exception {

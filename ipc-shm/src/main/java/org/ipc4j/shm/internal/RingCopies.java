@@ -53,9 +53,16 @@ final class RingCopies {
 
     /** Copies a message at address {@code from} of the mapping into {@code dst} at {@code position} (room checked). */
     static void copyOut(ByteBuffer view, long regionAddress, long from, ByteBuffer dst, int position, int length) {
+        // capacity is final: bounds a position another thread may change under us before raw stores
+        if (position < 0 || length > dst.capacity() - position) {
+            throw new IndexOutOfBoundsException("length " + length + " at position " + position);
+        }
         if (length <= SMALL_COPY && dst.isDirect() && BUFFER_ADDRESS >= 0 && !dst.isReadOnly()) {
             copyWords(from, U.getLong(dst, BUFFER_ADDRESS) + position, length);
             Reference.reachabilityFence(dst);
+        } else if (dst.hasArray()) {
+            // a byte[] receive's buffer: straight into the array, without the bulk put's checks
+            U.copyMemory(null, from, dst.array(), BYTE_ARRAY_BASE + dst.arrayOffset() + position, length);
         } else {
             dst.put(position, view, (int) (from - regionAddress), length);
         }
