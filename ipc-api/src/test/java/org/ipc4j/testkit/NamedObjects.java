@@ -68,6 +68,25 @@ public final class NamedObjects implements AfterEachCallback {
         return path;
     }
 
+    /**
+     * A new, empty directory of this test's own (owner-only) under {@code java.io.tmpdir}, removed with whatever
+     * is left in it after the test: for tests that look at the neighbours of the files they make, which in a
+     * shared directory may be anybody's.
+     */
+    public Path uniqueDirectory(String prefix) throws IOException {
+        Path dir = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"), unique(prefix)),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        onCleanup(() -> {
+            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        });
+        return dir;
+    }
+
     /** Registers an action to run after the test; actions run in reverse order of registration. */
     public synchronized void onCleanup(Cleanup cleanup) {
         cleanups.push(cleanup);

@@ -40,7 +40,7 @@ class UnixSocketSecurityTest {
 
     @Test
     void socketFileIsOwnerOnlyFromTheMomentItExists() throws Exception {
-        Path path = names.uniquePath("perm", ".sock");
+        Path path = names.uniqueDirectory("perm").resolve("s.sock"); // its neighbours are checked below
         AtomicBoolean stop = new AtomicBoolean();
         // a watcher that looks at the file as early as it can: with chmod-after-bind it would see the umask's mode
         CompletableFuture<Set<PosixFilePermission>> firstSeen = CompletableFuture.supplyAsync(() -> {

@@ -122,7 +122,7 @@ class UnixSocketFilesTest {
 
     @Test
     void aFilePublishedBetweenTheLookAndTheRenameIsGivenBack() throws Exception {
-        Path path = names.uniquePath("back", ".sock");
+        Path path = names.uniqueDirectory("back").resolve("s.sock"); // its neighbours are checked below
         UnixSocketFiles.SocketFile oldKey = stale(path);
         Files.delete(path);
         ServerSocketChannel live = listener();
