@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /**
  * An ipc4j address: {@code scheme:target?key=value&key=value}. Examples:
  * <pre>
- * shm:orders?capacity=1m        mq:/jobs?maxmsg=64&amp;msgsize=1024     sem:/lock?initial=1
+ * shm:orders?capacity=1m        mq:/jobs?depth=64&amp;maxmsg=1k     sem:/lock?initial=1
  * fifo:/tmp/x.fifo              unix:/run/app.sock                  tcp://127.0.0.1:7000
  * </pre>
  * The target is everything between the scheme and the query; for {@code tcp://} and {@code udp://} it
