@@ -4,6 +4,7 @@ import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.NamedObject;
 import org.ipc4j.api.OpenMode;
@@ -150,13 +151,15 @@ public final class FifoChannel extends DuplexChannel<Sender, Receiver> implement
                 write = Fifos.openWriteFd(writePath, deadline);
             }
             String name = "fifo:" + base + " (side " + side + ")";
-            String gone = name + ": the peer closed the FIFO ";
-            String how = " (it closed the channel, exited or was killed)";
-            FdSendEnd out = new FdSendEnd(name, write, maxMessageSize, () -> gone + writePath + how);
+            String gone = name + ": the peer (side " + side.opposite() + ") ";
+            // a closing end marks its side in the lease before it lets go of the FIFOs (see closing())
+            Supplier<String> how = () -> lease.partnerClosedCleanly() ? "closed its end" : "died without closing its end";
+            FdSendEnd out = new FdSendEnd(name, write, maxMessageSize,
+                    () -> gone + how.get() + " (nothing reads " + writePath + " any more)");
             write = -1;
             // a FIFO peer's two directions end together: once it stopped writing, nothing will read what we send
-            FdReceiveEnd in = new FdReceiveEnd(name, read, maxMessageSize, () -> gone + readPath + how, null,
-                    out::peerGone);
+            FdReceiveEnd in = new FdReceiveEnd(name, read, maxMessageSize,
+                    () -> gone + how.get() + " (nothing writes " + readPath + " any more)", null, out::peerGone);
             read = -1;
             return new FifoChannel(base, side, lease, options, out, in);
         } catch (IpcException | InterruptedIOException | RuntimeException e) {
@@ -201,6 +204,12 @@ public final class FifoChannel extends DuplexChannel<Sender, Receiver> implement
     public void unlink() throws IpcException {
         NamedPipe.unlink(aToB(base));
         NamedPipe.unlink(bToA(base));
+    }
+
+    /** Marks the side as closing cleanly in the lease before the FIFOs go, so the peer says "closed", not "died". */
+    @Override
+    protected void closing() throws IpcException {
+        lease.markClosing();
     }
 
     /** Releases the side; the last end of the session to close removes the FIFOs and the lease file. */

@@ -124,9 +124,11 @@ class FifoRendezvousIT {
                 survivor.send("alive?".getBytes(StandardCharsets.UTF_8));
                 assertThat(survivor.receive(PATIENCE)).isEqualTo("alive?".getBytes(StandardCharsets.UTF_8));
                 echo.killHard();
-                assertThatThrownBy(() -> survivor.receive(PATIENCE)).isInstanceOf(PeerGoneException.class);
+                assertThatThrownBy(() -> survivor.receive(PATIENCE)).isInstanceOf(PeerGoneException.class)
+                        .hasMessageContaining("died without closing its end");
                 assertThatThrownBy(() -> survivor.send("anyone?".getBytes(StandardCharsets.UTF_8)))
-                        .as("the first send after the death").isInstanceOf(PeerGoneException.class);
+                        .as("the first send after the death").isInstanceOf(PeerGoneException.class)
+                        .hasMessageContaining("died without closing its end");
                 try (ChildJvm restarted = ChildJvm.start(EchoTestApp.class, "fifo:" + base + "?timeout=1s")) {
                     assertThat(restarted.waitFor(PATIENCE)).as(restarted.output()).isEqualTo(1);
                     assertThat(restarted.output()).contains("OpenTimeoutException");

@@ -99,6 +99,11 @@ public abstract class DuplexChannel<S extends Sender, R extends Receiver> implem
             closed = true;
         }
         IpcException failure = null;
+        try {
+            closing();
+        } catch (IpcException e) {
+            failure = e;
+        }
         for (AutoCloseable end : new AutoCloseable[] {in, out}) {
             try {
                 end.close();
@@ -124,6 +129,13 @@ public abstract class DuplexChannel<S extends Sender, R extends Receiver> implem
         }
         first.addSuppressed(next);
         return first;
+    }
+
+    /**
+     * Runs once before the ends close: where a transport announces a clean close to its peer (a mark in a
+     * lease file), so that the peer, seeing the ends go, can tell it from a death. Nothing by default.
+     */
+    protected void closing() throws IpcException {
     }
 
     /** Releases what the channel holds beyond its two ends (a region, a socket, a lease). Called once. */

@@ -28,7 +28,9 @@ import org.ipc4j.api.Role;
  * dies, whatever its PID namespace, so "held" always means "held by a live process".
  *
  * <p>Layout of the lease file: byte 0 is a gate that serialises taking, probing and ending a session;
- * byte 1 is side A, byte 2 side B. {@link #take} takes the gate, then the wanted side (for
+ * byte 1 is side A, byte 2 side B (locks only). Bytes 3 and 4 hold data: 1 once side A (B) announced a
+ * clean close ({@link #markClosing()}), 0 from the moment a side is taken, so that a partner that finds
+ * the side gone can tell "closed" from "died" ({@link #partnerClosedCleanly()}). {@link #take} takes the gate, then the wanted side (for
  * {@link Role#AUTO}: A, else B), then drops the gate. {@link #close()} takes the gate, drops the side and,
  * if the other side is not held either, ends the session: it runs the caller's clean-up (removing the
  * channel's names) and deletes the lease file while it still holds the gate, so that the next pair of
@@ -44,6 +46,8 @@ import org.ipc4j.api.Role;
  */
 public final class SideLease implements AutoCloseable {
     private static final long GATE = 0;
+    /** Byte of side A's close mark; side B's follows it. */
+    private static final long CLOSE_MARKS = 3;
     private static final long GATE_WAIT_NANOS = 10_000_000_000L;
     private static final Map<Path, LeaseFile> FILES = new HashMap<>();
 
@@ -90,6 +94,12 @@ public final class SideLease implements AutoCloseable {
                             continue; // a session ended and deleted the file while we waited: open the new one
                         }
                         SideLease lease = file.takeSide(wanted, what);
+                        try {
+                            file.writeMark(lease.side, (byte) 0, what);
+                        } catch (IpcException e) {
+                            lease.releaseQuietly();
+                            throw e;
+                        }
                         done = true;
                         return lease;
                     } finally {
@@ -142,6 +152,51 @@ public final class SideLease implements AutoCloseable {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Announces that this side is closing cleanly, before the channel's objects are let go: a partner that
+     * then finds this side gone reads it in {@link #partnerClosedCleanly()}. Does nothing once released.
+     *
+     * @throws IpcException if the lease file cannot be written
+     */
+    public void markClosing() throws IpcException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            synchronized (this) {
+                if (lock != null) {
+                    file.writeMark(side, (byte) 1, "lease " + file.path);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Whether the partner's side last announced a clean close ({@link #markClosing()}); false if it was
+     * taken and not closed that way (its holder is alive, or died), or if the mark cannot be read.
+     */
+    public boolean partnerClosedCleanly() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return file.readMark(side.opposite()) == 1;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void releaseQuietly() {
+        synchronized (this) {
+            if (lock != null) {
+                file.unlock(side, lock);
+                lock = null;
             }
         }
     }
@@ -414,6 +469,28 @@ public final class SideLease implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing the channel drops it anyway
             }
+        }
+
+        void writeMark(Role side, byte value, String what) throws IpcException {
+            try {
+                channel.write(java.nio.ByteBuffer.wrap(new byte[] {value}), markOffset(side));
+            } catch (IOException e) {
+                throw new IpcException(what + ": cannot write the lease file " + path + ": " + e, e);
+            }
+        }
+
+        /** The side's close mark: 1, 0, or -1 if there is none (yet) or it cannot be read. */
+        int readMark(Role side) {
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            try {
+                return channel.read(one, markOffset(side)) == 1 ? one.get(0) : -1;
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+
+        private static long markOffset(Role side) {
+            return CLOSE_MARKS + (side == Role.A ? 0 : 1);
         }
 
         /** Deletes the lease file if the name still holds this file (not one put there by hand since). */

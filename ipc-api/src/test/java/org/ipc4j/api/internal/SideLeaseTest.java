@@ -52,6 +52,24 @@ class SideLeaseTest {
     }
 
     @Test
+    void aCloseMarkTellsTheSurvivorClosedFromDiedAndATakerClearsIt() throws Exception {
+        Path file = dir.resolve("m.lease");
+        try (SideLease b = SideLease.take(file, Role.B, 0600, "test")) {
+            SideLease a = SideLease.take(file, Role.A, 0600, "test");
+            assertThat(b.partnerClosedCleanly()).as("a partner that is open").isFalse();
+            a.markClosing();
+            a.close();
+            assertThat(b.partnerClosedCleanly()).as("a partner that closed").isTrue();
+            try (SideLease restarted = SideLease.take(file, Role.AUTO, 0600, "test")) {
+                assertThat(restarted.side()).isEqualTo(Role.A);
+                assertThat(b.partnerClosedCleanly()).as("the side taken again").isFalse();
+                restarted.close(); // released without the mark: as a death looks
+                assertThat(b.partnerClosedCleanly()).as("a partner that went without closing").isFalse();
+            }
+        }
+    }
+
+    @Test
     void theLastCleanCloseEndsTheSessionAndTheNextPairStartsFresh() throws Exception {
         Path file = dir.resolve("y.lease");
         AtomicInteger ended = new AtomicInteger();
