@@ -1,6 +1,8 @@
 /** ipc4j shm: Named shared memory and lock-free ring buffers between processes. */
 module org.ipc4j.shm {
     requires transitive org.ipc4j.api;
+    // The native calls are ipc-api's shared layer (org.ipc4j.api.internal.posix), which requires JNA only
+    // statically: this module brings JNA into the module graph for it.
     requires com.sun.jna;
     requires org.slf4j;
     requires java.logging;

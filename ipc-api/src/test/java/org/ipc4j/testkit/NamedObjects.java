@@ -144,8 +144,9 @@ public final class NamedObjects implements AfterEachCallback {
                 for (Path entry : entries) {
                     String file = entry.getFileName().toString();
                     for (String name : mine) {
+                        // ".NAME.*": the hidden companions of a name (a lease file, a region being built)
                         if (file.equals(name) || file.startsWith(name + ".") || file.endsWith("." + name)
-                                || file.startsWith(name + "-")) {
+                                || file.startsWith(name + "-") || file.startsWith("." + name + ".")) {
                             leaked.add(entry);
                             Files.deleteIfExists(entry);
                             break;

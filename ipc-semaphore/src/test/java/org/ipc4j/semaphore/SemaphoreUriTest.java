@@ -9,7 +9,7 @@ import java.time.Duration;
 import org.ipc4j.api.Ipc;
 import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.Sync;
-import org.ipc4j.api.internal.posix.FileModes;
+import org.ipc4j.api.internal.FileModes;
 import org.ipc4j.testkit.NamedObjects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

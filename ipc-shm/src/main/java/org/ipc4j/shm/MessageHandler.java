@@ -3,7 +3,7 @@ package org.ipc4j.shm;
 import net.openhft.chronicle.bytes.BytesStore;
 
 /**
- * Receives messages from {@link ShmRing#read(MessageHandler, int)} without copying them: the message is the
+ * Receives messages from {@link RingConsumer#read(MessageHandler, int)} without copying them: the message is the
  * {@code length} bytes at {@code offset} in {@code region}, valid only during the call (the ring reuses the
  * space as soon as the handler returns). Copy what you need to keep.
  */

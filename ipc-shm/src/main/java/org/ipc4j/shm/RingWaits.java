@@ -2,17 +2,19 @@ package org.ipc4j.shm;
 
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
-import org.ipc4j.api.MessageTooLargeException;
 import org.ipc4j.api.PeerGoneException;
-import org.ipc4j.shm.internal.RingCore;
+import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.shm.internal.RingReader;
+import org.ipc4j.shm.internal.RingWriter;
 
 /**
- * The blocking send and receive loops shared by {@link ShmRing} and {@link ShmChannel}: try, then wait by
- * the {@link WaitStrategy}, checking close, interrupt, the deadline and (every few milliseconds) whether
- * the peer is still alive. Liveness reads {@code /proc}, so it is never done per message.
+ * The send and receive hooks of {@link RingProducer} and {@link RingConsumer}: try, then wait by the
+ * {@link WaitStrategy}, checking close, interrupt, the deadline and (every few milliseconds) whether the
+ * peer is still there. Liveness reads {@code /proc}, so it is never done per message. The argument checks
+ * and position rules are {@link org.ipc4j.api.internal.SendEnd}'s and
+ * {@link org.ipc4j.api.internal.ReceiveEnd}'s.
  */
 final class RingWaits {
     /** How often a waiting thread checks the peer and writes its own heartbeat. */
@@ -24,20 +26,11 @@ final class RingWaits {
      */
     private static final int SPINS_PER_CLOCK_READ = 16;
 
-    /** What a waiting endpoint needs to know besides the ring. */
-    interface Endpoint {
+    /** What a waiting end knows about itself. */
+    interface Waiter {
         boolean closed();
 
         String describe();
-
-        /** Cheap, called per send: whether the receiving side is known to have left. */
-        boolean receiverDetached(RingCore ring);
-
-        /** Expensive, rate-limited: whether the receiving side is gone (dead or left). */
-        boolean receiverGone(RingCore ring);
-
-        /** Expensive, rate-limited: whether no producer is left that could still send. */
-        boolean sendersGone(RingCore ring);
 
         /** For the non-blocking forms: whether the last liveness check is old enough to do another. */
         boolean dueForCheck();
@@ -46,19 +39,22 @@ final class RingWaits {
     private RingWaits() {
     }
 
-    static boolean send(Endpoint endpoint, RingCore ring, WaitStrategy wait, ByteBuffer message, long timeoutNanos)
-            throws IpcException, InterruptedIOException {
-        Objects.requireNonNull(message, "message");
-        if (endpoint.closed()) {
-            throw new EndpointClosedException(endpoint.describe());
+    /** The wait in nanoseconds a deadline leaves: 0 for the try forms, at least 1 for a timed form. */
+    private static long timeoutNanos(Deadline deadline, boolean mayWait) {
+        if (!mayWait) {
+            return 0;
+        }
+        return deadline.isForever() ? FOREVER : Math.max(1, deadline.remainingNanos());
+    }
+
+    static boolean send(Waiter end, PeerWatch peer, RingWriter ring, WaitStrategy wait, ByteBuffer message,
+            Deadline deadline, boolean mayWait) throws IpcException, InterruptedIOException {
+        String closedPeer = peer.receiverClosed();
+        if (closedPeer != null) {
+            throw gone(end, closedPeer);
         }
         int length = message.remaining();
-        if (length > ring.maxMessage()) {
-            throw new MessageTooLargeException(endpoint.describe(), length, ring.maxMessage());
-        }
-        if (endpoint.receiverDetached(ring)) {
-            throw new PeerGoneException(endpoint.describe() + ": the receiving side closed");
-        }
+        long timeoutNanos = 0;
         long start = 0;
         long lastCheck = 0;
         boolean spinning = false;
@@ -68,18 +64,17 @@ final class RingWaits {
             if (offset >= 0) {
                 ring.put(offset, message, length);
                 if (ring.tryCommit(offset)) {
-                    message.position(message.limit());
                     return true;
                 }
                 // The consumer skipped the claim: this end was closed while the message was being written.
-                if (endpoint.closed()) {
-                    throw new EndpointClosedException(endpoint.describe());
+                if (end.closed()) {
+                    throw new EndpointClosedException(end.describe());
                 }
                 continue; // skipped for another reason: nothing was delivered, so try again
             }
             if (spinning && ++spins % SPINS_PER_CLOCK_READ != 0) {
-                if (endpoint.closed()) {
-                    throw new EndpointClosedException(endpoint.describe());
+                if (end.closed()) {
+                    throw new EndpointClosedException(end.describe());
                 }
                 Thread.onSpinWait();
                 continue;
@@ -88,18 +83,20 @@ final class RingWaits {
             if (start == 0) {
                 start = now;
                 lastCheck = now;
+                timeoutNanos = timeoutNanos(deadline, mayWait);
                 if (timeoutNanos == 0) {
-                    if (endpoint.dueForCheck() && endpoint.receiverGone(ring)) {
-                        throw new PeerGoneException(endpoint.describe() + ": the receiving process is gone");
+                    String why = end.dueForCheck() ? peer.receiverGone() : null;
+                    if (why != null) {
+                        throw gone(end, why);
                     }
                     return false;
                 }
             }
-            if (endpoint.closed()) {
-                throw new EndpointClosedException(endpoint.describe());
+            if (end.closed()) {
+                throw new EndpointClosedException(end.describe());
             }
             if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedIOException(endpoint.describe() + ": interrupted while waiting for room");
+                throw new InterruptedIOException(end.describe() + ": interrupted while waiting for room");
             }
             long waited = now - start;
             if (waited >= timeoutNanos) {
@@ -107,9 +104,10 @@ final class RingWaits {
             }
             if (now - lastCheck >= LIVENESS_INTERVAL_NANOS) {
                 lastCheck = now;
-                ring.producerHeartbeat();
-                if (endpoint.receiverGone(ring)) {
-                    throw new PeerGoneException(endpoint.describe() + ": the receiving process is gone");
+                ring.heartbeat();
+                String why = peer.receiverGone();
+                if (why != null) {
+                    throw gone(end, why);
                 }
             }
             spinning = wait.spinning(waited);
@@ -117,24 +115,21 @@ final class RingWaits {
         }
     }
 
-    static int receive(Endpoint endpoint, RingCore ring, WaitStrategy wait, long unblockNanos, ByteBuffer destination,
-            long timeoutNanos) throws IpcException, InterruptedIOException {
-        Objects.requireNonNull(destination, "destination");
-        if (endpoint.closed()) {
-            throw new EndpointClosedException(endpoint.describe());
-        }
+    static ByteBuffer receive(Waiter end, PeerWatch peer, RingReader ring, WaitStrategy wait, long unblockNanos,
+            ByteBuffer destination, Deadline deadline, boolean mayWait) throws IpcException, InterruptedIOException {
+        long timeoutNanos = 0;
         long start = 0;
         long lastCheck = 0;
         boolean spinning = false;
         int spins = 0;
         while (true) {
-            int length = ring.poll(destination);
-            if (length >= 0) {
-                return length;
+            ByteBuffer filled = ring.poll(destination);
+            if (filled != null) {
+                return filled;
             }
             if (spinning && ++spins % SPINS_PER_CLOCK_READ != 0) {
-                if (endpoint.closed()) {
-                    throw new EndpointClosedException(endpoint.describe());
+                if (end.closed()) {
+                    throw new EndpointClosedException(end.describe());
                 }
                 Thread.onSpinWait();
                 continue;
@@ -144,55 +139,61 @@ final class RingWaits {
             if (start == 0) {
                 start = now;
                 lastCheck = now;
-                check = timeoutNanos == 0 && endpoint.dueForCheck();
+                timeoutNanos = timeoutNanos(deadline, mayWait);
+                check = timeoutNanos == 0 && end.dueForCheck();
             } else {
                 check = now - lastCheck >= LIVENESS_INTERVAL_NANOS;
             }
             if (check) {
                 lastCheck = now;
-                ring.consumerHeartbeat();
+                ring.heartbeat();
                 if (ring.unblock(unblockNanos)) {
                     continue;
                 }
-                if (endpoint.sendersGone(ring)) {
+                String why = peer.sendersGone();
+                if (why != null) {
                     // nobody can complete an open claim any more: skip them all, then report
                     while (ring.unblock(0)) {
-                        length = ring.poll(destination);
-                        if (length >= 0) {
-                            return length;
+                        filled = ring.poll(destination);
+                        if (filled != null) {
+                            return filled;
                         }
                     }
-                    length = ring.poll(destination);
-                    if (length >= 0) {
-                        return length;
+                    filled = ring.poll(destination);
+                    if (filled != null) {
+                        return filled;
                     }
                     if (!ring.waitingForClosedClaim()) {
-                        throw new PeerGoneException(endpoint.describe() + ": no message queued and the sending side is gone ("
-                                + ring.describeProducers() + ")");
+                        throw gone(end, why);
                     }
                     // else: a producer closed with a claim open moments ago; it is skipped after a short grace
                 }
             }
             if (timeoutNanos == 0) {
-                return -1;
+                return null;
             }
-            if (endpoint.closed()) {
-                throw new EndpointClosedException(endpoint.describe());
+            if (end.closed()) {
+                throw new EndpointClosedException(end.describe());
             }
             if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedIOException(endpoint.describe() + ": interrupted while waiting for a message");
+                throw new InterruptedIOException(end.describe() + ": interrupted while waiting for a message");
             }
             long waited = now - start;
             if (waited >= timeoutNanos) {
-                return -1;
+                return null;
             }
             spinning = wait.spinning(waited);
             wait.idle(waited, timeoutNanos - waited);
         }
     }
 
+    private static PeerGoneException gone(Waiter end, String why) {
+        return new PeerGoneException(end.describe() + ": " + why);
+    }
+
+    /** A configured timeout in nanoseconds (saturating), at least 1. */
     static long timeoutNanos(java.time.Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        return Math.max(1, org.ipc4j.api.internal.Deadline.saturatedNanos(timeout));
+        java.util.Objects.requireNonNull(timeout, "timeout");
+        return Math.max(1, Deadline.saturatedNanos(timeout));
     }
 }

@@ -1,10 +1,7 @@
 package org.ipc4j.shm;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -14,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -31,6 +27,7 @@ import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.api.internal.ProcessIdentity;
+import org.ipc4j.api.internal.FileModes;
 import org.ipc4j.shm.internal.ChronicleSupport;
 import org.ipc4j.shm.internal.FileSpace;
 import org.ipc4j.shm.internal.MappedStore;
@@ -130,6 +127,7 @@ public final class SharedMemory implements NamedObject {
      * @throws org.ipc4j.api.LimitReachedException if the file system has no room for a new region (names the
      *         directory, the size and the free space)
      * @throws org.ipc4j.api.PermissionDeniedException if the file may not be opened for reading and writing
+     * @throws org.ipc4j.api.UnsupportedPlatformException if JNA is missing (it gives the mapping's address)
      * @throws IpcException for other file-system failures (the message names the file)
      */
     public static SharedMemory open(String name, long size, OpenOptions options) throws IpcException {
@@ -143,6 +141,7 @@ public final class SharedMemory implements NamedObject {
      * @throws IllegalArgumentException for a bad name or a mode other than OPEN
      * @throws NoSuchObjectException if there is no such region
      * @throws CorruptedStateException if the file is empty or larger than {@link #MAX_SIZE}
+     * @throws org.ipc4j.api.UnsupportedPlatformException if JNA is missing (it gives the mapping's address)
      * @throws IpcException for other file-system failures
      */
     public static SharedMemory open(String name, OpenOptions options) throws IpcException {
@@ -218,7 +217,7 @@ public final class SharedMemory implements NamedObject {
                 throw new CorruptedStateException("shared memory " + file + ": field size: the file has " + actual
                         + " bytes, more than the largest mapping of " + MAX_SIZE);
             }
-            MappedStore store = map(channel, actual);
+            MappedStore store = MappedStore.map(channel, actual);
             Object key = options.unlinkOnClose() ? fileKeyOf(file) : null;
             return new SharedMemory(name, file, store, false, options.unlinkOnClose(), key);
         } catch (IpcException e) {
@@ -240,8 +239,7 @@ public final class SharedMemory implements NamedObject {
             Object key;
             try {
                 if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(
-                            RegionFiles.permissions(options.permissions())));
+                    Files.createFile(temp, FileModes.attribute(options.permissions()));
                 } else {
                     Files.createFile(temp);
                 }
@@ -253,7 +251,7 @@ public final class SharedMemory implements NamedObject {
                         // No block allocation here: one byte at the end sizes the file (sparse, zero-filled).
                         channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
                     }
-                    store = map(channel, size);
+                    store = MappedStore.map(channel, size);
                 }
                 if (initializer != null) {
                     initializer.initialize(store, file);
@@ -325,12 +323,6 @@ public final class SharedMemory implements NamedObject {
             // No hard links here: a plain move, which checks for an existing target first.
             Files.move(temp, file);
         }
-    }
-
-    private static MappedStore map(FileChannel channel, long size) throws IOException {
-        MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
-        long address = Pointer.nativeValue(Native.getDirectBufferPointer(mapping));
-        return new MappedStore(mapping, address, size);
     }
 
     private static void releaseQuietly(MappedStore store) {

@@ -112,9 +112,9 @@ class PrefaultTest {
         ShmRingConfig config = ShmRingConfig.defaults().capacity(4 << 20).prefault(false);
         assertThat(config.prefault()).isFalse();
         assertThat(ShmRingConfig.defaults().prefault()).isTrue();
-        try (ShmRing ring = ShmRing.create(name, ShmRing.Role.CONSUMER, config)) {
+        try (RingConsumer ring = ShmRing.openConsumer(name, config, OpenOptions.create())) {
             assertThat(residentKb(inode(SharedMemory.pathOf(name)))).isLessThan(64);
-            try (ShmRing producer = ShmRing.open(name, ShmRing.Role.PRODUCER)) {
+            try (RingProducer producer = ShmRing.openProducer(name)) {
                 // the producer's open pre-faults (default config): the whole file is now resident in it
                 assertThat(residentKb(inode(SharedMemory.pathOf(name)))).isGreaterThanOrEqualTo(4096);
             }

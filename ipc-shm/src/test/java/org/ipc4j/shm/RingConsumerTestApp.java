@@ -14,7 +14,7 @@ public final class RingConsumerTestApp {
 
     public static void main(String[] args) {
         try {
-            ShmRing ring = ShmRing.open(args[0], ShmRing.Role.CONSUMER);
+            RingConsumer ring = ShmRing.openConsumer(args[0]);
             long count = Long.parseLong(args[1]);
             ByteBuffer in = ByteBuffer.allocate(Integer.parseInt(args[2]) + TestMessages.OVERHEAD);
             long last = -1;

@@ -20,7 +20,7 @@ public final class RingProducerTestApp {
             long count = Long.parseLong(args[3]);
             int maxPayload = Integer.parseInt(args[4]);
             boolean hold = args.length > 5 && args[5].equals("hold");
-            ShmRing ring = ShmRing.open(name, ShmRing.Role.PRODUCER);
+            RingProducer ring = ShmRing.openProducer(name);
             System.out.println("ATTACHED");
             System.out.flush();
             ByteBuffer out = ByteBuffer.allocate(maxPayload + TestMessages.OVERHEAD);

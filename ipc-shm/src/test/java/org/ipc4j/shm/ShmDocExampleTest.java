@@ -47,7 +47,8 @@ class ShmDocExampleTest {
             assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("accepted");
             assertThat(process2.get(10, TimeUnit.SECONDS)).isEqualTo("new order 42");
         }
-        SharedMemory.unlink(orders);
+        // nothing to clean up: the last end to close removed the channel
+        assertThat(SharedMemory.pathOf(orders)).doesNotExist();
     }
 
     @Test
@@ -60,8 +61,8 @@ class ShmDocExampleTest {
         ShmRingConfig config = ShmRingConfig.defaults()
                 .capacity(1 << 20)
                 .variant(ShmRingConfig.Variant.MULTI_PRODUCER);
-        try (ShmRing consumer = ShmRing.create(ticks, ShmRing.Role.CONSUMER, config);
-                ShmRing producer = ShmRing.open(ticks, ShmRing.Role.PRODUCER)) {
+        try (RingConsumer consumer = ShmRing.openConsumer(ticks, config, OpenOptions.create());
+                RingProducer producer = ShmRing.openProducer(ticks)) {
             long at = producer.tryClaim(16);               // reserve 16 bytes; -1 if the ring is full
             if (at >= 0) {
                 producer.bytes().writeLong(at, 42L);       // write in place

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.ipc4j.api.OpenOptions;
 import org.ipc4j.testkit.NamedObjects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,7 +56,7 @@ class ShmRingCReaderIT {
         String name = names.unique("cread");
         names.onCleanup(() -> SharedMemory.unlink(name));
         int count = 3000;
-        try (ShmRing producer = ShmRing.create(name, ShmRing.Role.PRODUCER, ShmRingConfig.defaults().capacity(4096))) {
+        try (RingProducer producer = ShmRing.openProducer(name, ShmRingConfig.defaults().capacity(4096), OpenOptions.create())) {
             Process reader = new ProcessBuilder(binary.toString(), producer.path().toString(), "" + count)
                     .redirectErrorStream(true).start();
             names.onCleanup(reader::destroyForcibly);

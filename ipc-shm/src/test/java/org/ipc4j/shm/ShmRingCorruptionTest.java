@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.ipc4j.api.Role;
 import org.ipc4j.api.CorruptedStateException;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.testkit.NamedObjects;
@@ -32,7 +33,7 @@ class ShmRingCorruptionTest {
 
     /** Creates a valid ring of capacity 4096 and returns its file. */
     private Path ring(String name) throws Exception {
-        try (ShmRing ring = ShmRing.create(name, ShmRing.Role.PRODUCER, ShmRingConfig.defaults().capacity(4096))) {
+        try (RingProducer ring = ShmRing.openProducer(name, ShmRingConfig.defaults().capacity(4096), OpenOptions.create())) {
             return ring.path();
         }
     }
@@ -52,7 +53,7 @@ class ShmRingCorruptionTest {
         String name = name();
         Path file = ring(name);
         patch(file, 0, le(8).putLong(0, 0x1234).rewind());
-        assertThatThrownBy(() -> ShmRing.open(name, ShmRing.Role.CONSUMER)).isInstanceOf(CorruptedStateException.class)
+        assertThatThrownBy(() -> ShmRing.openConsumer(name)).isInstanceOf(CorruptedStateException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("field magic").hasMessageContaining("0x1234");
     }
 
@@ -61,7 +62,7 @@ class ShmRingCorruptionTest {
         String name = name();
         Path file = ring(name);
         patch(file, 8, le(4).putInt(0, 99).rewind());
-        assertThatThrownBy(() -> ShmRing.open(name, ShmRing.Role.CONSUMER)).isInstanceOf(CorruptedStateException.class)
+        assertThatThrownBy(() -> ShmRing.openConsumer(name)).isInstanceOf(CorruptedStateException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("field version").hasMessageContaining("99");
     }
 
@@ -70,7 +71,7 @@ class ShmRingCorruptionTest {
         String name = name();
         Path file = ring(name);
         patch(file, 16, le(8).putLong(0, 3000).rewind());
-        assertThatThrownBy(() -> ShmRing.open(name, ShmRing.Role.CONSUMER)).isInstanceOf(CorruptedStateException.class)
+        assertThatThrownBy(() -> ShmRing.openConsumer(name)).isInstanceOf(CorruptedStateException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("field capacity").hasMessageContaining("3000");
     }
 
@@ -79,7 +80,7 @@ class ShmRingCorruptionTest {
         String name = name();
         Path file = ring(name);
         patch(file, 16, le(8).putLong(0, 1 << 20).rewind());
-        assertThatThrownBy(() -> ShmRing.open(name, ShmRing.Role.CONSUMER)).isInstanceOf(CorruptedStateException.class)
+        assertThatThrownBy(() -> ShmRing.openConsumer(name)).isInstanceOf(CorruptedStateException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("field size");
     }
 
@@ -87,7 +88,7 @@ class ShmRingCorruptionTest {
     void fileTooSmallForAHeader() throws Exception {
         String name = name();
         try (SharedMemory small = SharedMemory.open(name, 100, OpenOptions.create())) {
-            assertThatThrownBy(() -> ShmRing.open(name, ShmRing.Role.CONSUMER))
+            assertThatThrownBy(() -> ShmRing.openConsumer(name))
                     .isInstanceOf(CorruptedStateException.class).hasMessageContaining(small.path().toString())
                     .hasMessageContaining("field size").hasMessageContaining("100 bytes");
         }
@@ -97,9 +98,9 @@ class ShmRingCorruptionTest {
     void zeroFilledFileIsNotARing() throws Exception {
         String name = name();
         try (SharedMemory blank = SharedMemory.open(name, 8192, OpenOptions.create())) {
-            assertThatThrownBy(() -> ShmRing.open(name, ShmRing.Role.PRODUCER))
+            assertThatThrownBy(() -> ShmRing.openProducer(name))
                     .isInstanceOf(CorruptedStateException.class).hasMessageContaining("field magic");
-            assertThatThrownBy(() -> ShmChannel.open(name, ShmChannel.Side.AUTO, ShmRingConfig.defaults(), OpenOptions.open()))
+            assertThatThrownBy(() -> ShmChannel.open(name, Role.AUTO, ShmRingConfig.defaults(), OpenOptions.open()))
                     .isInstanceOf(CorruptedStateException.class).hasMessageContaining(blank.path().toString());
         }
     }
@@ -108,15 +109,15 @@ class ShmRingCorruptionTest {
     void ringIsNotAChannel() throws Exception {
         String name = name();
         ring(name);
-        assertThatThrownBy(() -> ShmChannel.open(name, ShmChannel.Side.AUTO, ShmRingConfig.defaults(), OpenOptions.open()))
+        assertThatThrownBy(() -> ShmChannel.open(name, Role.AUTO, ShmRingConfig.defaults(), OpenOptions.open()))
                 .isInstanceOf(CorruptedStateException.class).hasMessageContaining("field kind");
     }
 
     @Test
     void garbageRecordLengthIsReportedNotFollowed() throws Exception {
         String name = name();
-        try (ShmRing producer = ShmRing.create(name, ShmRing.Role.PRODUCER, ShmRingConfig.defaults().capacity(4096));
-                ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER)) {
+        try (RingProducer producer = ShmRing.openProducer(name, ShmRingConfig.defaults().capacity(4096), OpenOptions.create());
+                RingConsumer consumer = ShmRing.openConsumer(name)) {
             producer.send(ByteBuffer.allocate(8));
             // overwrite the committed record's length with a huge positive value
             producer.bytes().writeInt(4096, 0x7FFF_0000);
@@ -132,8 +133,8 @@ class ShmRingCorruptionTest {
         String name = name();
         ShmRingConfig config = ShmRingConfig.defaults().capacity(4096).variant(ShmRingConfig.Variant.MULTI_PRODUCER)
                 .unblockTimeout(Duration.ofSeconds(1)); // the shortest accepted
-        try (ShmRing producer = ShmRing.create(name, ShmRing.Role.PRODUCER, config);
-                ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER, config, OpenOptions.open())) {
+        try (RingProducer producer = ShmRing.openProducer(name, config, OpenOptions.create());
+                RingConsumer consumer = ShmRing.openConsumer(name, config, OpenOptions.open())) {
             // a producer that moved the tail by 64 bytes and died before writing its header
             long tail = producer.bytes().readVolatileLong(128);
             producer.bytes().writeOrderedLong(128, tail + 64);

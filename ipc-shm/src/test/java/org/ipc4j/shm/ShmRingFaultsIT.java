@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.ipc4j.api.OpenOptions;
 import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.testkit.ChildJvm;
 import org.ipc4j.testkit.NamedObjects;
@@ -45,7 +46,7 @@ class ShmRingFaultsIT {
     }
 
     /** Receives one message (retrying through "no producer attached right now"), checks it, returns its key. */
-    private static long receive(ShmRing consumer, ByteBuffer in) throws Exception {
+    private static long receive(RingConsumer consumer, ByteBuffer in) throws Exception {
         long end = System.nanoTime() + PATIENCE.toNanos();
         while (System.nanoTime() < end) {
             in.clear();
@@ -65,7 +66,7 @@ class ShmRingFaultsIT {
     void singleProducerKilledMidWriteThenRestartedLosesAndRepeatsNothing() throws Exception {
         String name = name();
         ShmRingConfig config = ShmRingConfig.defaults().capacity(1 << 14);
-        try (ShmRing consumer = ShmRing.create(name, ShmRing.Role.CONSUMER, config)) {
+        try (RingConsumer consumer = ShmRing.openConsumer(name, config, OpenOptions.create())) {
             ChildJvm first = producer(name, 1, 0, 300, true);
             ByteBuffer in = ByteBuffer.allocate(MAX_PAYLOAD + TestMessages.OVERHEAD);
             for (long seq = 0; seq < 300; seq++) {
@@ -93,7 +94,7 @@ class ShmRingFaultsIT {
         String name = name();
         ShmRingConfig config = ShmRingConfig.defaults().capacity(1 << 14).variant(ShmRingConfig.Variant.MULTI_PRODUCER);
         int perSurvivor = 3000;
-        try (ShmRing consumer = ShmRing.create(name, ShmRing.Role.CONSUMER, config)) {
+        try (RingConsumer consumer = ShmRing.openConsumer(name, config, OpenOptions.create())) {
             ChildJvm doomed = producer(name, 3, 0, 50, true);
             ByteBuffer in = ByteBuffer.allocate(MAX_PAYLOAD + TestMessages.OVERHEAD);
             for (long seq = 0; seq < 50; seq++) {
@@ -128,7 +129,7 @@ class ShmRingFaultsIT {
         ShmRingConfig config = ShmRingConfig.defaults().capacity(1 << 16).variant(ShmRingConfig.Variant.MULTI_PRODUCER);
         int producers = 3;
         int perProducer = 20_000;
-        try (ShmRing consumer = ShmRing.create(name, ShmRing.Role.CONSUMER, config)) {
+        try (RingConsumer consumer = ShmRing.openConsumer(name, config, OpenOptions.create())) {
             List<ChildJvm> jvms = new ArrayList<>();
             for (int id = 1; id <= producers; id++) {
                 jvms.add(producer(name, id, 0, perProducer, false));
@@ -154,7 +155,7 @@ class ShmRingFaultsIT {
     void restartedConsumerResumesWithoutLossOrDuplicate() throws Exception {
         String name = name();
         ShmRingConfig config = ShmRingConfig.defaults().capacity(1 << 13);
-        try (ShmRing probe = ShmRing.create(name, ShmRing.Role.PRODUCER, config)) {
+        try (RingProducer probe = ShmRing.openProducer(name, config, OpenOptions.create())) {
             probe.close(); // only creates the ring; the producer is a child
         }
         ChildJvm producer = producer(name, 1, 0, 3000, false);
@@ -162,7 +163,7 @@ class ShmRingFaultsIT {
         children.add(firstConsumer);
         assertThat(firstConsumer.waitFor(PATIENCE)).as(firstConsumer.output()).isZero();
         assertThat(firstConsumer.output()).contains("LAST 999");
-        try (ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER)) {
+        try (RingConsumer consumer = ShmRing.openConsumer(name)) {
             ByteBuffer in = ByteBuffer.allocate(MAX_PAYLOAD + TestMessages.OVERHEAD);
             for (long seq = 1000; seq < 3000; seq++) {
                 assertThat(receive(consumer, in) & 0xFFFF_FFFFL).isEqualTo(seq);
@@ -181,7 +182,7 @@ class ShmRingFaultsIT {
         String name = name();
         ShmRingConfig config = ShmRingConfig.defaults().capacity(1 << 14).variant(ShmRingConfig.Variant.MULTI_PRODUCER)
                 .unblockTimeout(Duration.ofSeconds(1));
-        try (ShmRing consumer = ShmRing.create(name, ShmRing.Role.CONSUMER, config)) {
+        try (RingConsumer consumer = ShmRing.openConsumer(name, config, OpenOptions.create())) {
             ChildJvm reserver = ChildJvm.start(org.ipc4j.shm.internal.ReservingProducerTestApp.class, name);
             children.add(reserver);
             reserver.awaitOutput("RESERVED 0", PATIENCE);
@@ -209,7 +210,7 @@ class ShmRingFaultsIT {
     void consumerKilledBetweenZeroingAndMovingHeadIsResumedAtTheNextRecord() throws Exception {
         String name = name();
         ShmRingConfig config = ShmRingConfig.defaults().capacity(1 << 13);
-        try (ShmRing probe = ShmRing.create(name, ShmRing.Role.PRODUCER, config)) {
+        try (RingProducer probe = ShmRing.openProducer(name, config, OpenOptions.create())) {
             probe.close();
         }
         ChildJvm producer = producer(name, 1, 0, 3000, false);
@@ -234,7 +235,7 @@ class ShmRingFaultsIT {
             }
             assertThat(bytes.readVolatileLong(256)).isEqualTo(head);
         }
-        try (ShmRing consumer = ShmRing.open(name, ShmRing.Role.CONSUMER)) {
+        try (RingConsumer consumer = ShmRing.openConsumer(name)) {
             ByteBuffer in = ByteBuffer.allocate(MAX_PAYLOAD + TestMessages.OVERHEAD);
             for (long seq = 1001; seq < 3000; seq++) {
                 assertThat(receive(consumer, in) & 0xFFFF_FFFFL).isEqualTo(seq);

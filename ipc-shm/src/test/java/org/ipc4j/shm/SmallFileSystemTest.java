@@ -75,12 +75,18 @@ class SmallFileSystemTest {
     void aRingLargerThanTheFileSystemFailsAtCreationNamingDirectorySizeAndFreeSpace() throws Exception {
         ShmRingConfig config = ShmRingConfig.defaults().capacity(4 << 20).maxMessage(60_000);
         long free = free();
-        assertThatThrownBy(() -> ShmRing.open("big", ShmRing.Role.PRODUCER, config,
+        assertThatThrownBy(() -> ShmRing.openProducer("big", config,
                 OpenOptions.create().unlinkOnClose(true)))
-                .isInstanceOf(LimitReachedException.class)
-                .hasMessageContaining(dir.toString())
-                .hasMessageContaining(Long.toString(4096 + (4 << 20)))
-                .hasMessageContaining("free: " + free + " bytes");
+                .isInstanceOfSatisfying(LimitReachedException.class, e -> {
+                    assertThat(e.limit()).isEqualTo("free space in " + dir);
+                    assertThat(e.value()).isEqualTo(free);
+                })
+                .hasMessageStartingWith("posix_fallocate(\"" + dir.resolve("big"))
+                .hasMessageContaining("ENOSPC")
+                .hasMessageContaining("no room for " + (4096 + (4 << 20)) + " bytes")
+                .hasMessageContaining("free space in " + dir + " is " + free + " bytes")
+                .hasMessageContaining(dir + " holds " + FS_SIZE + " bytes in all")
+                .hasMessageContaining("mount -o remount,size=N " + dir);
         try (var entries = Files.list(dir)) {
             assertThat(entries).as("no region and no temporary file left").isEmpty();
         }
@@ -107,9 +113,9 @@ class SmallFileSystemTest {
     @Test
     void aRingThatFitsCanBeFilledCompletely() throws Exception {
         ShmRingConfig config = ShmRingConfig.defaults().capacity(512 << 10).maxMessage(60_000);
-        try (ShmRing producer = ShmRing.open("fits", ShmRing.Role.PRODUCER, config,
+        try (RingProducer producer = ShmRing.openProducer("fits", config,
                 OpenOptions.create().unlinkOnClose(true));
-                ShmRing consumer = ShmRing.open("fits", ShmRing.Role.CONSUMER, config, OpenOptions.open())) {
+                RingConsumer consumer = ShmRing.openConsumer("fits", config, OpenOptions.open())) {
             ByteBuffer message = ByteBuffer.allocate(60_000);
             int sent = 0;
             while (producer.trySend(message.clear())) {

@@ -64,7 +64,7 @@ final class Rendezvous {
 
     private enum Outcome { CONNECTED, ABSENT, REFUSED, BUSY }
 
-    private record Attempt(Outcome outcome, SocketChannel socket, String why, Object staleKey) {
+    private record Attempt(Outcome outcome, SocketChannel socket, String why, UnixSocketFiles.SocketFile staleKey) {
     }
 
     /** Opens a point-to-point channel at {@code o.address} taking side {@code o.role}, waiting up to {@code timeout}. */
@@ -89,7 +89,15 @@ final class Rendezvous {
                 case REFUSED:
                     last = attempt.why;
                     if (mayListen && attempt.staleKey != null) {
-                        UnixSocketFiles.removeStale(((UnixDomainSocketAddress) o.address).getPath(), attempt.staleKey);
+                        // another opener may have removed that file and published its own since: look again
+                        // right before removing, and meet it if it is there
+                        Attempt again = connect(o.address, deadline, where);
+                        if (again.outcome == Outcome.CONNECTED) {
+                            return connected(again.socket, o, where);
+                        }
+                        if (again.outcome == Outcome.REFUSED && attempt.staleKey.equals(again.staleKey)) {
+                            UnixSocketFiles.removeStale(((UnixDomainSocketAddress) o.address).getPath(), again.staleKey);
+                        }
                     }
                     break;
                 case BUSY:
@@ -147,7 +155,7 @@ final class Rendezvous {
     /** One connection attempt; retries are the caller's. */
     private static Attempt connect(SocketAddress address, Deadline deadline, String where)
             throws IpcException, InterruptedIOException {
-        Object key = null;
+        UnixSocketFiles.SocketFile key = null;
         if (address instanceof UnixDomainSocketAddress unix) {
             key = UnixSocketFiles.socketKey(unix.getPath());
             if (key == null) {
@@ -261,7 +269,7 @@ final class Rendezvous {
                 if (!(address instanceof UnixDomainSocketAddress unix)) {
                     throw new ObjectExistsException(where + ": cannot listen: the address is in use");
                 }
-                Object key = UnixSocketFiles.socketKey(unix.getPath());
+                UnixSocketFiles.SocketFile key = UnixSocketFiles.socketKey(unix.getPath());
                 if (key != null && !removeIfRefusing(unix, key)) {
                     throw new ObjectExistsException(where + ": a listener is already listening there; not"
                             + " taking over a live socket (close that listener, or choose another path)");
@@ -277,7 +285,8 @@ final class Rendezvous {
      * Probes a Unix socket file: false if something accepted (a live listener; the probe connection is closed at
      * once, which that listener sees as a peer that came and went), true once a refusing file is removed.
      */
-    private static boolean removeIfRefusing(UnixDomainSocketAddress address, Object key) throws IpcException {
+    private static boolean removeIfRefusing(UnixDomainSocketAddress address, UnixSocketFiles.SocketFile key)
+            throws IpcException {
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             // non-blocking: a live listener with a full backlog must not hang us; "in progress" counts as live
             probe.configureBlocking(false);

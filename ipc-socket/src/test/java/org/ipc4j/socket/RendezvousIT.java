@@ -19,7 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.ipc4j.api.Channel;
 import org.ipc4j.api.Ipc;
 import org.ipc4j.api.NoSuchObjectException;
@@ -185,23 +187,44 @@ class RendezvousIT {
         }
     }
 
-    /** Two threads open the address at the same instant: one listens, one connects, each hears the other. */
+    /**
+     * Two threads open the address at the same instant: one listens, one connects, each hears the other. The
+     * racers get threads of their own (a shared pool may run them one after the other); if one does not end in
+     * time, the failure shows where each racer was.
+     */
     private static void racePair(Place place, int round) throws Exception {
         CyclicBarrier start = new CyclicBarrier(2);
-        List<CompletableFuture<String>> racers = new ArrayList<>();
+        List<FutureTask<String>> racers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            racers.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    start.await();
-                    return RendezvousTestApp.meet(place.address);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
+            FutureTask<String> racer = new FutureTask<>(() -> {
+                start.await();
+                return RendezvousTestApp.meet(place.address);
+            });
+            Thread thread = new Thread(racer, "racer-" + round + "-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            racers.add(racer);
+            threads.add(thread);
         }
-        String one = racers.get(0).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-        String two = racers.get(1).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-        assertThat(List.of(one.substring(0, 6), two.substring(0, 6))).as("round %d: %s / %s", round, one, two)
+        List<String> heard = new ArrayList<>();
+        for (FutureTask<String> racer : racers) {
+            try {
+                heard.add(racer.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (TimeoutException e) {
+                StringBuilder where = new StringBuilder();
+                for (Thread t : threads) {
+                    where.append(t.getName()).append(" (").append(t.getState()).append("):\n");
+                    for (StackTraceElement frame : t.getStackTrace()) {
+                        where.append("    at ").append(frame).append('\n');
+                    }
+                }
+                threads.forEach(Thread::interrupt);
+                throw new AssertionError("round " + round + ": a racer did not finish in " + PATIENCE + "\n" + where, e);
+            }
+        }
+        assertThat(List.of(heard.get(0).substring(0, 6), heard.get(1).substring(0, 6)))
+                .as("round %d: %s / %s", round, heard.get(0), heard.get(1))
                 .containsExactlyInAnyOrder("side a", "side b");
         place.assertLeftNothing();
     }

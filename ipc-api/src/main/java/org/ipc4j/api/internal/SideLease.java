@@ -12,8 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -247,9 +245,9 @@ public final class SideLease implements AutoCloseable {
                         try {
                             channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW,
                                     StandardOpenOption.READ, StandardOpenOption.WRITE),
-                                    PosixFilePermissions.asFileAttribute(bits(permissions)));
+                                    FileModes.attribute(permissions));
                             // the umask may have narrowed the mode: set it as asked
-                            Files.setPosixFilePermissions(path, bits(permissions));
+                            Files.setPosixFilePermissions(path, FileModes.toPermissions(permissions));
                         } catch (FileAlreadyExistsException e) {
                             continue;
                         }
@@ -308,20 +306,6 @@ public final class SideLease implements AutoCloseable {
                 throw new PermissionDeniedException(what + ": the lease file " + path + " belongs to uid " + owner
                         + ", not to this process's uid " + mine + "; refusing to share a channel through it");
             }
-        }
-
-        private static Set<PosixFilePermission> bits(int permissions) {
-            Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-            PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_READ};
-            for (int i = 0; i < order.length; i++) {
-                if ((permissions & (1 << i)) != 0) {
-                    set.add(order[i]);
-                }
-            }
-            return set;
         }
 
         private static Object keyOf(Path path) throws IOException {
@@ -432,9 +416,12 @@ public final class SideLease implements AutoCloseable {
             }
         }
 
+        /** Deletes the lease file if the name still holds this file (not one put there by hand since). */
         void delete() {
             try {
-                Files.deleteIfExists(path);
+                if (stillLinked()) {
+                    Files.deleteIfExists(path);
+                }
             } catch (IOException ignored) {
                 // a file that cannot be deleted is reused by the next opener: harmless
             }

@@ -5,6 +5,8 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.bench.harness.MappedFiles;
 import org.ipc4j.shm.MessageHandler;
+import org.ipc4j.shm.RingConsumer;
+import org.ipc4j.shm.RingProducer;
 import org.ipc4j.shm.ShmRing;
 import org.ipc4j.shm.ShmRingConfig;
 import org.ipc4j.shm.WaitStrategy;
@@ -16,15 +18,15 @@ import org.ipc4j.shm.WaitStrategy;
 final class Ipc4jRings implements AutoCloseable {
     final String name;
     final ShmRingConfig config;
-    final ShmRing producer;
-    final ShmRing consumer;
+    final RingProducer producer;
+    final RingConsumer consumer;
 
     Ipc4jRings(String tag, ShmRingConfig.Variant variant) throws IpcException {
         this.name = MappedFiles.uniqueName(tag);
         this.config = ShmRingConfig.defaults().capacity(AgronaRings.CAPACITY).variant(variant)
                 .waitStrategy(WaitStrategy.busySpin());
-        this.producer = ShmRing.open(name, ShmRing.Role.PRODUCER, config, OpenOptions.create());
-        this.consumer = ShmRing.open(name, ShmRing.Role.CONSUMER, config, OpenOptions.open());
+        this.producer = ShmRing.openProducer(name, config, OpenOptions.create());
+        this.consumer = ShmRing.openConsumer(name, config, OpenOptions.open());
     }
 
     @Override

@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * and read back ({@code claimCommit}); and 64 writes followed by one batch read of all 64
  * ({@code batchRead}, reported per message: it includes the writes); and one message copied in from a direct
  * buffer and out to another ({@code sendReceive}: what a channel user's send plus receive costs on the CPU,
- * without the hand-off between cores). Agrona against ipc4j, same run. Nanoseconds per operation.
+ * without the hand-off between cores; {@code ipc4jSendReceiveArray} the same with {@code byte[] receive()}).
+ * Agrona against ipc4j, same run. Nanoseconds per operation.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -141,6 +142,21 @@ public class RingOperations {
             ipc4jSink.sum += received.getLong(0);
             ipc4jSink.count++;
         }
+        return ipc4jSink.sum;
+    }
+
+    /**
+     * As {@link #ipc4jSendReceive}, with the README's {@code byte[] receive()}: an array of exactly the message's
+     * size per message (the message is always there, so the receive never waits).
+     */
+    @Benchmark
+    public long ipc4jSendReceiveArray() throws IpcException, java.io.InterruptedIOException {
+        direct.clear();
+        direct.putLong(0, ipc4jSink.count);
+        ipc4j.producer.trySend(direct);
+        byte[] message = ipc4j.consumer.receive();
+        ipc4jSink.sum += message.length + message[0];
+        ipc4jSink.count++;
         return ipc4jSink.sum;
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.ipc4j.api.IpcException;
+import org.ipc4j.shm.RingProducer;
 import org.ipc4j.shm.ShmRing;
 import org.ipc4j.shm.ShmRingConfig;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -138,11 +139,11 @@ public class RingThroughput {
      */
     @State(Scope.Thread)
     public static class OwnProducer {
-        ShmRing producer;
+        RingProducer producer;
 
         @Setup(Level.Trial)
         public void open(Ipc4jMpsc group) throws IpcException {
-            producer = ShmRing.open(group.rings.name, ShmRing.Role.PRODUCER, group.rings.config,
+            producer = ShmRing.openProducer(group.rings.name, group.rings.config,
                     org.ipc4j.api.OpenOptions.open());
         }
 
@@ -200,7 +201,7 @@ public class RingThroughput {
     }
 
     /** The ipc4j producer path users take: copy a ByteBuffer in ({@code trySend}), spinning while full. */
-    static boolean send(ShmRing ring, Source src, Control control) throws IpcException {
+    static boolean send(RingProducer ring, Source src, Control control) throws IpcException {
         src.direct.clear();
         src.direct.putLong(0, ++src.sequence);
         while (!ring.trySend(src.direct)) {

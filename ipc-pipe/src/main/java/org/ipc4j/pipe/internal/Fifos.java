@@ -17,7 +17,7 @@ import org.ipc4j.api.UnsupportedPlatformException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.api.internal.posix.ErrnoHints;
-import org.ipc4j.api.internal.posix.FileModes;
+import org.ipc4j.api.internal.FileModes;
 import org.ipc4j.api.internal.posix.Libc;
 import org.ipc4j.api.internal.posix.NativeSupport;
 import org.ipc4j.api.internal.posix.OsConstants;

@@ -24,7 +24,7 @@ import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.PermissionDeniedException;
-import org.ipc4j.api.internal.posix.FileModes;
+import org.ipc4j.api.internal.FileModes;
 
 /**
  * The shared state of a {@code NamedMutex}: a 64-byte file in {@code /dev/shm}, mapped by every process

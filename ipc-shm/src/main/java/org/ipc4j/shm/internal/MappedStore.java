@@ -1,7 +1,12 @@
 package org.ipc4j.shm.internal;
 
+import java.io.IOException;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import net.openhft.chronicle.bytes.PointerBytesStore;
+import org.ipc4j.api.UnsupportedPlatformException;
+import org.ipc4j.api.internal.posix.NativeSupport;
+import org.ipc4j.api.internal.posix.Scratch;
 
 /**
  * A Chronicle store over a file mapping that keeps the mapping reachable for as long as the store itself is
@@ -20,6 +25,21 @@ public final class MappedStore extends PointerBytesStore {
     public MappedStore(MappedByteBuffer mapping, long address, long size) {
         this.mapping = mapping;
         set(address, size);
+    }
+
+    /**
+     * Maps the first {@code size} bytes of {@code channel} for reading and writing. The address of the JDK's
+     * mapping comes from JNA (the JDK has no public way to it before Java 22), through ipc-api's native layer:
+     * any operating system JNA runs on, C library bindings or not.
+     *
+     * @throws UnsupportedPlatformException if JNA cannot be used here (not on the path, or its native library
+     *         does not load), with the reason
+     * @throws IOException if the mapping fails
+     */
+    public static MappedStore map(FileChannel channel, long size) throws IOException {
+        NativeSupport.requireJna("shared memory regions");
+        MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        return new MappedStore(mapping, Scratch.directAddress(mapping), size);
     }
 
     /** The JDK mapping behind this store. */

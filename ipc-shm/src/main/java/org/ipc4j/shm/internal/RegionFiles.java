@@ -7,14 +7,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
-import java.util.Set;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.PermissionDeniedException;
+import org.ipc4j.api.internal.FileModes;
 
 /**
  * Where region files live and how file-system errors become ipc4j errors.
@@ -43,9 +40,7 @@ public final class RegionFiles {
         try {
             if (!Files.isDirectory(fallback)) {
                 if (supportsPosix(fallback.getParent())) {
-                    Files.createDirectories(fallback, PosixFilePermissions.asFileAttribute(
-                            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                                    PosixFilePermission.OWNER_EXECUTE)));
+                    Files.createDirectories(fallback, FileModes.attribute(0700));
                 } else {
                     Files.createDirectories(fallback);
                 }
@@ -60,18 +55,6 @@ public final class RegionFiles {
 
     static boolean supportsPosix(Path anyPath) {
         return anyPath != null && anyPath.getFileSystem().supportedFileAttributeViews().contains("posix");
-    }
-
-    /** The permission set for octal {@code bits} (read/write bits only). */
-    public static Set<PosixFilePermission> permissions(int bits) {
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        if ((bits & 0400) != 0) set.add(PosixFilePermission.OWNER_READ);
-        if ((bits & 0200) != 0) set.add(PosixFilePermission.OWNER_WRITE);
-        if ((bits & 0040) != 0) set.add(PosixFilePermission.GROUP_READ);
-        if ((bits & 0020) != 0) set.add(PosixFilePermission.GROUP_WRITE);
-        if ((bits & 0004) != 0) set.add(PosixFilePermission.OTHERS_READ);
-        if ((bits & 0002) != 0) set.add(PosixFilePermission.OTHERS_WRITE);
-        return set;
     }
 
     /** Turns a file-system failure into the matching ipc4j error; {@code action} says what was attempted. */

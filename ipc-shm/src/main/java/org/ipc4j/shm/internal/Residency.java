@@ -1,11 +1,11 @@
 package org.ipc4j.shm.internal;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
 import java.nio.MappedByteBuffer;
 import net.openhft.chronicle.core.UnsafeMemory;
+import org.ipc4j.api.Platform;
+import org.ipc4j.api.internal.posix.Libc;
+import org.ipc4j.api.internal.posix.NativeSupport;
+import org.ipc4j.api.internal.posix.OsConstants;
 
 /**
  * Maps the pages of a region into this process before they are used ("pre-faulting").
@@ -25,26 +25,15 @@ import net.openhft.chronicle.core.UnsafeMemory;
  * fault per page); after the madvise 12-16 ms. Reading each page instead of adding is not enough either.
  */
 public final class Residency {
-    private static final int MADV_POPULATE_WRITE = 23;
     private static final int PAGE = 4096;
-    private static final boolean AVAILABLE = bind();
 
     private Residency() {
     }
 
-    private static boolean bind() {
-        if (!Platform.isLinux() || !Platform.is64Bit()) {
-            return false;
-        }
-        try {
-            Native.register(Residency.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-            return true;
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            return false;
-        }
+    /** Whether the madvise step can be made: Linux (the advice is Linux's), with ipc-api's bindings working. */
+    private static boolean canAdvise() {
+        return Platform.current() == Platform.LINUX && NativeSupport.isAvailable(NativeSupport.Binding.LIBC);
     }
-
-    private static native int madvise(Pointer address, long length, int advice);
 
     /**
      * Faults in the {@code length} bytes mapped at {@code address} (page aligned), for writing.
@@ -52,8 +41,9 @@ public final class Residency {
      * @param mapping the mapping that owns the range: kept reachable while its pages are touched
      */
     public static void populate(MappedByteBuffer mapping, long address, long length) {
-        if (AVAILABLE && (address & (PAGE - 1)) == 0) {
-            madvise(new Pointer(address), length, MADV_POPULATE_WRITE); // EINVAL before Linux 5.14: the adds do it all
+        if ((address & (PAGE - 1)) == 0 && canAdvise()) {
+            // A failure needs no errno: EINVAL before Linux 5.14, and whatever else, the adds below do it all.
+            Libc.madvise(address, length, OsConstants.MADV_POPULATE_WRITE);
         }
         touchEachPage(mapping, address, length);
     }

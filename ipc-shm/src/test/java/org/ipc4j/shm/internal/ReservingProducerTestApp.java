@@ -15,12 +15,12 @@ public final class ReservingProducerTestApp {
 
     public static void main(String[] args) {
         try (SharedMemory region = SharedMemory.open(args[0], OpenOptions.open())) {
-            RingCore ring = RingCore.attach((MappedStore) region.bytes(), 0, region.path(), RingLayout.KIND_RING,
-                    RingLayout.VARIANT_MPSC);
-            if (!ring.attachProducer()) {
+            RingWriter ring = new RingWriter(RingMemory.attach((MappedStore) region.bytes(), 0, region.path(),
+                    RingLayout.KIND_RING, RingLayout.VARIANT_MPSC));
+            if (!ring.attach()) {
                 throw new IllegalStateException("no producer slot");
             }
-            long at = ring.reserve(RingLayout.align(RingLayout.RECORD_HEADER + 40), true);
+            long at = ring.claims.reserve(RingLayout.align(RingLayout.RECORD_HEADER + 40), true);
             System.out.println("RESERVED " + at);
             System.out.flush();
             Thread.sleep(600_000);

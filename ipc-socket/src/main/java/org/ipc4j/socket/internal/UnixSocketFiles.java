@@ -15,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,6 +23,7 @@ import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.UnsupportedPlatformException;
+import org.ipc4j.api.internal.FileModes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
  *       exists: of two listeners racing for one path exactly one gets it, and a live listener's file is never
  *       replaced. (A {@code rename(2)} would silently replace the other's file.)</li>
  *   <li><b>Stale files.</b> A file nothing accepts on (its listener was killed) is removed by
- *       {@link #removeStale(Path, Object)}, given the inode the caller found refusing connections: the file is
- *       renamed into a private directory and deleted only if it is still that inode; a file another opener
- *       published meanwhile is put back. A socket's inode never becomes live again (every bind makes a new
- *       one), so two openers removing the same stale file cannot remove a new listener's.</li>
+ *       {@link #removeStale(Path, SocketFile)}, given the file the caller found refusing connections (inode and
+ *       change time, as an inode number is reused at once on some file systems): the file is renamed into a
+ *       private directory and deleted only if it is still that inode; a file another opener published
+ *       meanwhile is put back. Callers probe the path once more just before they remove it (see the
+ *       rendezvous), which leaves a window of microseconds, not the length of another opener's bind.</li>
  * </ul>
  */
 public final class UnixSocketFiles {
@@ -62,17 +63,7 @@ public final class UnixSocketFiles {
             throw new IllegalArgumentException("socket permissions must use only the bits 0666, got 0"
                     + Integer.toOctalString(bits));
         }
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < order.length; i++) {
-            if ((bits & (1 << i)) != 0) {
-                set.add(order[i]);
-            }
-        }
-        return set;
+        return FileModes.toPermissions(bits);
     }
 
     /**
@@ -113,14 +104,26 @@ public final class UnixSocketFiles {
     }
 
     /**
-     * The file key (inode) of the socket file at {@code path}, or {@code null} if there is no file.
+     * What identifies one socket file for a stale-file check: its inode and the time its inode last changed.
+     * The inode alone is not enough: file systems such as ext4 give a freed inode number to the very next
+     * file, so a stale file removed by one opener and the socket file the same opener publishes a moment later
+     * often share it. Renaming or linking the file changes {@code changed}; compare {@link #inode} then.
+     *
+     * @param inode the file key
+     * @param changed the inode's change time, or {@code null} where the file system does not tell
+     */
+    public record SocketFile(Object inode, Object changed) {
+    }
+
+    /**
+     * The socket file at {@code path}, or {@code null} if there is no file.
      *
      * @throws ObjectExistsException if something other than a socket is there (it is never replaced)
      */
-    public static Object socketKey(Path path) throws IpcException {
+    public static SocketFile socketKey(Path path) throws IpcException {
         Map<String, Object> attributes;
         try {
-            attributes = Files.readAttributes(path, "unix:mode,fileKey", LinkOption.NOFOLLOW_LINKS);
+            attributes = Files.readAttributes(path, "unix:mode,fileKey,ctime", LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return null;
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
@@ -131,17 +134,17 @@ public final class UnixSocketFiles {
         if ((((Integer) attributes.get("mode")) & S_IFMT) != S_IFSOCK) {
             throw notASocket(path);
         }
-        return attributes.get("fileKey");
+        return new SocketFile(attributes.get("fileKey"), attributes.get("ctime"));
     }
 
     /** Where the "unix" attribute view is missing: any non-regular, non-directory, non-link file counts as a socket. */
-    private static Object posixKey(Path path) throws IpcException {
+    private static SocketFile posixKey(Path path) throws IpcException {
         try {
             BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isOther()) {
                 throw notASocket(path);
             }
-            return a.fileKey();
+            return new SocketFile(a.fileKey(), null);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -160,7 +163,7 @@ public final class UnixSocketFiles {
      * @return true if this call removed it; false if the path was gone or held another file (left in place)
      * @throws PermissionDeniedException if the directory does not let this user remove the file
      */
-    public static boolean removeStale(Path path, Object staleKey) throws IpcException {
+    public static boolean removeStale(Path path, SocketFile staleKey) throws IpcException {
         Path absolute = path.toAbsolutePath();
         return staleKey.equals(socketKey(absolute)) && takeAwayIfStill(absolute, staleKey);
     }
@@ -169,7 +172,7 @@ public final class UnixSocketFiles {
      * Renames the file at {@code path} into a private directory and deletes it if it is {@code staleKey}; a
      * different file (published since the caller looked) is linked back into place.
      */
-    static boolean takeAwayIfStill(Path absolute, Object staleKey) throws IpcException {
+    static boolean takeAwayIfStill(Path absolute, SocketFile staleKey) throws IpcException {
         Path dir = createPrivateDirectory(absolute);
         Path moved = dir.resolve("stale");
         try {
@@ -179,7 +182,7 @@ public final class UnixSocketFiles {
                 return false;
             }
             Object key = Files.readAttributes(moved, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            if (staleKey.equals(key)) {
+            if (staleKey.inode().equals(key)) {
                 LOG.info("unix:{}: removed a stale socket file (nothing accepted connections on it)", absolute);
                 return true;
             }

@@ -43,7 +43,7 @@ class UnixSocketFilesTest {
     }
 
     /** Leaves a socket file nothing listens on, as a killed listener does. */
-    private static Object stale(Path path) throws Exception {
+    private static UnixSocketFiles.SocketFile stale(Path path) throws Exception {
         try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             dead.bind(UnixDomainSocketAddress.of(path));
         }
@@ -67,7 +67,7 @@ class UnixSocketFilesTest {
         Object key = UnixSocketFiles.publish(first, path, 0640, 4);
         assertThat(key).isNotNull();
         assertThat(UnixSocketFiles.publish(listener(), path, 0600, 4)).as("the path is taken").isNull();
-        assertThat(UnixSocketFiles.socketKey(path)).isEqualTo(key);
+        assertThat(UnixSocketFiles.socketKey(path).inode()).isEqualTo(key);
         assertThat(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS))
                 .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
         assertThat(reaches(path, first)).isTrue();
@@ -82,36 +82,54 @@ class UnixSocketFilesTest {
         Files.writeString(path, "data");
         assertThatThrownBy(() -> UnixSocketFiles.socketKey(path)).isInstanceOf(ObjectExistsException.class)
                 .hasMessageContaining("not a socket");
-        assertThatThrownBy(() -> UnixSocketFiles.removeStale(path, "any key")).isInstanceOf(ObjectExistsException.class);
+        assertThatThrownBy(() -> UnixSocketFiles.removeStale(path, new UnixSocketFiles.SocketFile("any key", null))).isInstanceOf(ObjectExistsException.class);
         assertThat(Files.readString(path)).isEqualTo("data");
     }
 
     @Test
     void aStaleFileIsRemovedButAFilePublishedSinceIsNot() throws Exception {
         Path path = names.uniquePath("stale", ".sock");
-        Object staleKey = stale(path);
+        UnixSocketFiles.SocketFile staleKey = stale(path);
         assertThat(UnixSocketFiles.removeStale(path, staleKey)).isTrue();
         assertThat(Files.exists(path, LinkOption.NOFOLLOW_LINKS)).isFalse();
 
-        Object oldKey = stale(path);
+        UnixSocketFiles.SocketFile oldKey = stale(path);
         Files.delete(path);
         ServerSocketChannel live = listener();
         Object liveKey = UnixSocketFiles.publish(live, path, 0600, 4);
         assertThat(UnixSocketFiles.removeStale(path, oldKey)).as("the inode changed: not the stale file").isFalse();
-        assertThat(UnixSocketFiles.socketKey(path)).isEqualTo(liveKey);
+        assertThat(UnixSocketFiles.socketKey(path).inode()).isEqualTo(liveKey);
         assertThat(reaches(path, live)).isTrue();
+    }
+
+    /**
+     * ext4 hands a freed inode number to the next file at once, so "same inode" does not mean "same file": a
+     * file whose inode changed since the caller found it refusing is not taken for it.
+     */
+    @Test
+    void anInodeChangedSinceTheLookIsNotTakenForTheStaleFile() throws Exception {
+        Path path = names.uniquePath("reuse", ".sock");
+        Path aside = names.uniquePath("reuse-aside", ".sock");
+        UnixSocketFiles.SocketFile looked = stale(path);
+        Thread.sleep(20); // past the file system's timestamp granularity
+        Files.move(path, aside);
+        Files.move(aside, path);
+        assertThat(UnixSocketFiles.socketKey(path).inode()).isEqualTo(looked.inode());
+        assertThat(UnixSocketFiles.removeStale(path, looked)).isFalse();
+        assertThat(Files.exists(path, LinkOption.NOFOLLOW_LINKS)).isTrue();
+        assertThat(UnixSocketFiles.removeStale(path, UnixSocketFiles.socketKey(path))).isTrue();
     }
 
     @Test
     void aFilePublishedBetweenTheLookAndTheRenameIsGivenBack() throws Exception {
         Path path = names.uniquePath("back", ".sock");
-        Object oldKey = stale(path);
+        UnixSocketFiles.SocketFile oldKey = stale(path);
         Files.delete(path);
         ServerSocketChannel live = listener();
         Object liveKey = UnixSocketFiles.publish(live, path, 0600, 4);
         // the step after the look, as if the live file had been published just after it
         assertThat(UnixSocketFiles.takeAwayIfStill(path.toAbsolutePath(), oldKey)).isFalse();
-        assertThat(UnixSocketFiles.socketKey(path)).as("the same inode is back at the path").isEqualTo(liveKey);
+        assertThat(UnixSocketFiles.socketKey(path).inode()).as("the same inode is back at the path").isEqualTo(liveKey);
         assertThat(reaches(path, live)).isTrue();
         try (var siblings = Files.list(path.getParent())) {
             assertThat(siblings.filter(p -> p.getFileName().toString().startsWith(".ipc4j-")).toList())
@@ -142,7 +160,7 @@ class UnixSocketFilesTest {
             assertThat(one == null).as("round %d: exactly one published", round).isNotEqualTo(two == null);
             ServerSocketChannel winner = one != null ? mine.get(0) : mine.get(1);
             Object key = one != null ? one : two;
-            assertThat(UnixSocketFiles.socketKey(path)).as("round %d: the winner's file is at the path", round)
+            assertThat(UnixSocketFiles.socketKey(path).inode()).as("round %d: the winner's file is at the path", round)
                     .isEqualTo(key);
             assertThat(reaches(path, winner)).as("round %d", round).isTrue();
             for (ServerSocketChannel s : mine) {
@@ -154,7 +172,7 @@ class UnixSocketFilesTest {
 
     /** What a rendezvous opener does: probe; remove the file if it refuses; publish its own. Null if it lost. */
     private static Object claim(Path path, ServerSocketChannel own) throws Exception {
-        Object key = UnixSocketFiles.socketKey(path);
+        UnixSocketFiles.SocketFile key = UnixSocketFiles.socketKey(path);
         if (key != null) {
             try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 probe.configureBlocking(false);

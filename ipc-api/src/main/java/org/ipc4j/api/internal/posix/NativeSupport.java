@@ -42,6 +42,7 @@ public final class NativeSupport {
     private static final Map<Binding, String> REASONS = new EnumMap<>(Binding.class);
     private static final String AVAILABLE = "";
     private static String baseReason;
+    private static String jnaReason;
 
     private NativeSupport() {
     }
@@ -70,6 +71,33 @@ public final class NativeSupport {
      */
     public static void require(Binding binding, String mechanism) throws UnsupportedPlatformException {
         String reason = unavailableReason(binding);
+        if (reason != null) {
+            throw new UnsupportedPlatformException(mechanism + " are not available here: " + reason);
+        }
+    }
+
+    /**
+     * Why JNA itself cannot be used in this process (not on the path, or its native library does not load), or
+     * {@code null} if it can. Says nothing of the C library's functions: this is the question for what JNA does
+     * on its own on every system it supports, e.g. {@link Scratch#directAddress} of a mapped file's buffer,
+     * where the bindings ({@link #isAvailable}) are refused on other operating systems. Never throws.
+     */
+    public static synchronized String jnaUnavailableReason() {
+        if (jnaReason == null) {
+            String reason = probeJna();
+            jnaReason = reason == null ? AVAILABLE : reason;
+        }
+        return jnaReason.isEmpty() ? null : jnaReason;
+    }
+
+    /**
+     * Throws if JNA cannot be used here ({@link #jnaUnavailableReason}).
+     *
+     * @param mechanism what the caller was about to use, for the message (e.g. {@code "shared memory regions"})
+     * @throws UnsupportedPlatformException naming the mechanism and the reason
+     */
+    public static void requireJna(String mechanism) throws UnsupportedPlatformException {
+        String reason = jnaUnavailableReason();
         if (reason != null) {
             throw new UnsupportedPlatformException(mechanism + " are not available here: " + reason);
         }
@@ -127,6 +155,15 @@ public final class NativeSupport {
         if (os != null) {
             return os;
         }
+        String jna = jnaUnavailableReason();
+        if (jna != null) {
+            return jna;
+        }
+        return platformReason(osName, arch, Libraries.addressBits());
+    }
+
+    /** JNA on the path, and its native dispatch library loaded (which binds nothing of the C library). */
+    private static String probeJna() {
         try {
             Class.forName("com.sun.jna.Native", false, NativeSupport.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
@@ -134,14 +171,12 @@ public final class NativeSupport {
                     + " modules that need it depend on it, so add the module (ipc-pipe, ipc-mqueue, ipc-shm,"
                     + " ipc-semaphore) rather than ipc-api alone";
         }
-        int addressBits;
         try {
-            // Initialises JNA, which loads its native dispatch library; binds nothing of the C library yet.
-            addressBits = Libraries.addressBits();
+            Libraries.addressBits();
+            return null;
         } catch (LinkageError | RuntimeException e) {
             Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
             return "JNA's native library could not be loaded here (" + cause + ")";
         }
-        return platformReason(osName, arch, addressBits);
     }
 }

@@ -127,7 +127,9 @@ public final class Scratch {
     /**
      * The base address of a direct buffer (or of a mapped file's buffer), uncached: for buffers kept for a
      * long time, whose address the caller stores once. Hot paths over changing buffers use
-     * {@link #addressOf(ByteBuffer)}. The caller keeps the buffer reachable while the address is in use.
+     * {@link #addressOf(ByteBuffer)}. The caller keeps the buffer reachable while the address is in use. Needs
+     * JNA only, not the C library's bindings: callable wherever {@link NativeSupport#jnaUnavailableReason} is
+     * null, on any operating system.
      */
     public static long directAddress(ByteBuffer direct) {
         return Pointer.nativeValue(Native.getDirectBufferPointer(direct));

@@ -5,10 +5,11 @@
  * <ul>
  *   <li>{@link org.ipc4j.api.internal.posix.NativeSupport}: the door. Whether each group of functions can be
  *       called here, probed once, never throwing; {@code require} gives an
- *       {@link org.ipc4j.api.UnsupportedPlatformException} with the reason.</li>
+ *       {@link org.ipc4j.api.UnsupportedPlatformException} with the reason. {@code jnaUnavailableReason} asks
+ *       about JNA alone, for what needs no C binding (a mapped buffer's address, on any OS).</li>
  *   <li>The bindings, each bound on first use, so that using one mechanism binds nothing of another:
  *       {@link org.ipc4j.api.internal.posix.Libc} (POSIX calls of every supported system),
- *       {@link org.ipc4j.api.internal.posix.LinuxCalls} (epoll, fallocate),
+ *       {@link org.ipc4j.api.internal.posix.LinuxCalls} (epoll, posix_fallocate and fallocate),
  *       {@link org.ipc4j.api.internal.posix.MqCalls} and {@link org.ipc4j.api.internal.posix.SemCalls}.
  *       Hot calls are directly mapped with primitive arguments and {@code long} addresses; variadic
  *       functions go through JNA interface mappings declared with varargs.</li>
@@ -25,7 +26,8 @@
  * <p>JNA is an optional dependency of ipc-api ({@code requires static com.sun.jna}): the modules that use
  * this package depend on JNA themselves, and ipc-socket, which does not, never loads it. Classes here that
  * touch JNA are reached only after {@code NativeSupport} found JNA present; {@code OsConstants},
- * {@code Structs}, {@code NativeErrors}, {@code ErrnoHints}, {@code InUseGuard} and {@code FileModes} are
- * pure Java.
+ * {@code Structs}, {@code NativeErrors}, {@code ErrnoHints} and {@code InUseGuard} are pure Java. Octal
+ * file modes are {@link org.ipc4j.api.internal.FileModes}, outside this package, so that ipc-socket uses
+ * them too.
  */
 package org.ipc4j.api.internal.posix;

@@ -1,5 +1,6 @@
 package org.ipc4j.api.internal.posix;
 
+import org.ipc4j.api.internal.FileModes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.ipc4j.api.NativeException;
 import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.Platform;
 import org.ipc4j.api.internal.Deadline;
@@ -129,5 +131,12 @@ class LibcTest {
         assertThat(scratch.memory().get(Scratch.WORD) & 1).as("resident").isEqualTo(1);
         int advised = Libc.madvise(aligned, page, OsConstants.MADV_POPULATE_WRITE);
         assertThat(advised == 0 || Libc.errno() == Errno.EINVAL).as("0, or EINVAL before Linux 5.14").isTrue();
+        // Provoked failures: an address off a page boundary; a range nothing is mapped at (the page at 0).
+        assertThat(Libc.madvise(aligned + 1, page, OsConstants.MADV_POPULATE_WRITE)).isEqualTo(-1);
+        assertThat(Libc.errno()).isEqualTo(Errno.EINVAL);
+        assertThat(Libc.mincore(0, page, scratch.address(Scratch.WORD))).isEqualTo(-1);
+        assertThat(Libc.errno()).as("mincore of unmapped memory").isEqualTo(Errno.ENOMEM);
+        assertThat(NativeErrors.exception("mincore", null, Errno.ENOMEM)).isInstanceOf(NativeException.class)
+                .hasMessageStartingWith("mincore() failed: ENOMEM");
     }
 }

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.ipc4j.api.LimitReachedException;
+import org.ipc4j.api.NativeException;
 import org.ipc4j.api.Platform;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.testkit.NamedObjects;
@@ -151,6 +153,54 @@ class MechanismCallsTest {
             assertThat(Files.size(file)).as("KEEP_SIZE").isEqualTo(error == 0 ? 1 << 16 : 0);
         } finally {
             Libc.close(f);
+        }
+    }
+
+    /**
+     * posix_fallocate reports failure by its result, not by errno; that number goes through the same mapping.
+     * Provoked: a descriptor open for reading only (EBADF), and a size larger than the whole of /dev/shm (tmpfs
+     * refuses it at once, allocating nothing: ENOSPC), which a mechanism's hint reports as the free space there.
+     */
+    @Test
+    void aFailedAllocationReturnsItsErrorNumberAndMapsToATypedException() throws Exception {
+        Path file = dir.resolve("readonly");
+        Files.createFile(file);
+        int readOnly = Libc.open(file.toString(), OsConstants.O_RDONLY | OsConstants.O_CLOEXEC);
+        assertThat(readOnly).isGreaterThanOrEqualTo(0);
+        try {
+            int error = LinuxCalls.posix_fallocate(readOnly, 0, 4096);
+            assertThat(error).as(Errno.describe(error)).isEqualTo(Errno.EBADF);
+            assertThat(NativeErrors.exception("posix_fallocate", file.toString(), error))
+                    .isInstanceOfSatisfying(NativeException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EBADF))
+                    .hasMessage("posix_fallocate(\"" + file + "\") failed: EBADF (Bad file descriptor)");
+        } finally {
+            Libc.close(readOnly);
+        }
+
+        Path shm = Path.of("/dev/shm");
+        assumeTrue(Files.isWritable(shm), "needs a writable /dev/shm");
+        long total = Files.getFileStore(shm).getTotalSpace();
+        Path big = shm.resolve(names.unique("fallocate"));
+        names.onCleanup(() -> Files.deleteIfExists(big));
+        int fd = Libc.open(big.toString(), OsConstants.O_RDWR | OsConstants.O_CREAT | OsConstants.O_EXCL
+                | OsConstants.O_CLOEXEC, 0600);
+        assertThat(fd).as(Errno.describe(Libc.errno())).isGreaterThanOrEqualTo(0);
+        try {
+            int error = LinuxCalls.posix_fallocate(fd, 0, total + (1L << 30));
+            assertThat(error).as(Errno.describe(error)).isEqualTo(Errno.ENOSPC);
+            assertThat(Files.size(big)).as("nothing allocated").isZero();
+            ErrnoHints hints = ErrnoHints.none().limit(Errno.ENOSPC,
+                    Limit.freeSpace(shm, "enlarge it: mount -o remount,size=N /dev/shm"), "no room");
+            assertThat(hints.exception("posix_fallocate", big.toString(), error))
+                    .isInstanceOfSatisfying(LimitReachedException.class, e -> {
+                        assertThat(e.limit()).isEqualTo("free space in /dev/shm");
+                        assertThat(e.value()).isPositive();
+                    })
+                    .hasMessageStartingWith("posix_fallocate(\"" + big + "\") failed: ENOSPC (No space left on device);"
+                            + " free space in /dev/shm is ")
+                    .hasMessageEndingWith(" bytes; no room; enlarge it: mount -o remount,size=N /dev/shm");
+        } finally {
+            Libc.close(fd);
         }
     }
 }

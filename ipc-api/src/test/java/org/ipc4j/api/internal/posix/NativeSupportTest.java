@@ -1,23 +1,20 @@
 package org.ipc4j.api.internal.posix;
 
+import org.ipc4j.api.internal.FileModes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.ipc4j.api.Platform;
 import org.ipc4j.testkit.ChildJvm;
 import org.ipc4j.testkit.NamedObjects;
+import org.ipc4j.testkit.WithoutJna;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,6 +33,15 @@ class NativeSupportTest {
             assertThat(NativeSupport.isAvailable(b)).isTrue();
             NativeSupport.require(b, "tests");
         }
+    }
+
+    /** JNA alone (what a mapped buffer's address needs) is a separate question from the C library's bindings. */
+    @Test
+    void jnaIsUsableHereAndRequireJnaPasses() throws Exception {
+        assertThat(NativeSupport.jnaUnavailableReason()).isNull();
+        NativeSupport.requireJna("tests");
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(64);
+        assertThat(Scratch.directAddress(direct)).isNotZero().isEqualTo(Scratch.get().addressOf(direct));
     }
 
     /** Bindings are bound lazily, per mechanism: a process that uses semaphores never loads the mq or epoll ones. */
@@ -83,16 +89,9 @@ class NativeSupportTest {
      */
     @Test
     void withoutJnaTheProbeExplainsAndThePureJavaPartsWork() throws Exception {
-        String classPath = Arrays.stream(ChildJvm.testClassPath().split(File.pathSeparator))
-                .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("jna"))
-                .collect(Collectors.joining(File.pathSeparator));
-        assertThat(classPath).doesNotContain("jna-");
-        List<String> command = List.of(ChildJvm.javaExecutable().toString(), "-Xmx64m", "-XX:TieredStopAtLevel=1",
-                "-cp", classPath, NoJnaTestApp.class.getName());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("reason: JNA (net.java.dev.jna:jna) is not on the class path");
+        assertThat(WithoutJna.classPath()).doesNotContain("jna-");
+        WithoutJna.Result child = WithoutJna.run(NoJnaTestApp.class);
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.output()).contains("reason: JNA (net.java.dev.jna:jna) is not on the class path");
     }
 }

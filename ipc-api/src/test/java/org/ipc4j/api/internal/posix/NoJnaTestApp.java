@@ -1,9 +1,12 @@
 package org.ipc4j.api.internal.posix;
 
+import static org.ipc4j.testkit.WithoutJna.check;
+
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.LimitReachedException;
 import org.ipc4j.api.UnsupportedPlatformException;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.testkit.WithoutJna;
 
 /**
  * Run by {@link NativeSupportTest} in a JVM without JNA on the class path: every probe gives the same
@@ -15,7 +18,7 @@ public final class NoJnaTestApp {
     }
 
     public static void main(String[] args) throws Exception {
-        check(!canLoad("com.sun.jna.Native"), "JNA must not be on this class path");
+        check(!WithoutJna.jnaLoadable(), "JNA must not be on this class path");
         String reason = NativeSupport.unavailableReason(NativeSupport.Binding.LIBC);
         check(reason != null, "no reason without JNA");
         for (NativeSupport.Binding b : NativeSupport.Binding.values()) {
@@ -28,6 +31,13 @@ public final class NoJnaTestApp {
         } catch (UnsupportedPlatformException e) {
             check(e.getMessage().equals("named semaphores are not available here: " + reason), e.getMessage());
         }
+        check(reason.equals(NativeSupport.jnaUnavailableReason()), "JNA's own reason: " + NativeSupport.jnaUnavailableReason());
+        try {
+            NativeSupport.requireJna("shared memory regions");
+            check(false, "requireJna did not throw");
+        } catch (UnsupportedPlatformException e) {
+            check(e.getMessage().equals("shared memory regions are not available here: " + reason), e.getMessage());
+        }
         IpcException e = NativeErrors.exception("open", "/x", Errno.EMFILE);
         check(e instanceof LimitReachedException && ((LimitReachedException) e).value() == Limit.UNKNOWN,
                 "EMFILE without JNA: " + e);
@@ -38,21 +48,5 @@ public final class NoJnaTestApp {
         guard.exit();
         check(guard.isReleased() && OsConstants.O_CREAT != 0 && Structs.TIMESPEC_SIZE == 16, "pure parts");
         System.out.println("reason: " + reason);
-    }
-
-    private static boolean canLoad(String name) {
-        try {
-            Class.forName(name, false, NoJnaTestApp.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
-    }
-
-    private static void check(boolean condition, String what) {
-        if (!condition) {
-            System.out.println("FAILED: " + what);
-            System.exit(1);
-        }
     }
 }

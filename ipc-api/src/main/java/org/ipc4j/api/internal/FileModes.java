@@ -1,4 +1,4 @@
-package org.ipc4j.api.internal.posix;
+package org.ipc4j.api.internal;
 
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * Octal permission bits ({@code 0600}) as the JDK's {@link PosixFilePermission} sets and back, written once
  * for every module that creates a named file with {@code java.nio.file} (a FIFO's mode fix-up, a mutex's
- * owner record). Pure Java; parsing the bits from an address is {@link org.ipc4j.api.IpcUri#openOptions}'s job.
+ * owner record, a lease file, a Unix socket file). Pure Java; parsing the bits from an address is {@link org.ipc4j.api.IpcUri#openOptions}'s job.
  */
 public final class FileModes {
     /** Bit 8 (0400) first: owner read, owner write, ..., others execute. */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * is dead the consumer sweeps the space, but never into a later claim whose owner may still write it.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class RingCoreClaimTest {
+class SharedClaimsTest {
     private static final int CAPACITY = 4096;
 
     @RegisterExtension
@@ -28,21 +28,25 @@ class RingCoreClaimTest {
 
     private SharedMemory region;
 
-    private RingCore[] ring(int variant) throws Exception {
+    /** A producer and the consumer of one ring. */
+    private record Ring(RingWriter producer, RingReader consumer) {
+    }
+
+    private Ring ring(int variant) throws Exception {
         String name = names.unique("claim");
         names.onCleanup(() -> SharedMemory.unlink(name));
         region = SharedMemory.open(name, ringBytes(CAPACITY), OpenOptions.create());
         names.closeAfter(region);
-        RingCore.format(region.bytes(), 0, CAPACITY, 512, variant, KIND_RING);
+        RingMemory.format(region.bytes(), 0, CAPACITY, 512, variant, KIND_RING);
         MappedStore store = (MappedStore) region.bytes();
-        RingCore producer = RingCore.attach(store, 0, region.path(), KIND_RING, variant);
-        RingCore consumer = RingCore.attach(store, 0, region.path(), KIND_RING, variant);
-        assertThat(producer.attachProducer()).isTrue();
-        assertThat(consumer.attachConsumer()).isTrue();
-        return new RingCore[] {producer, consumer};
+        RingWriter producer = new RingWriter(RingMemory.attach(store, 0, region.path(), KIND_RING, variant));
+        RingReader consumer = new RingReader(RingMemory.attach(store, 0, region.path(), KIND_RING, variant));
+        assertThat(producer.attach()).isTrue();
+        assertThat(consumer.attach()).isTrue();
+        return new Ring(producer, consumer);
     }
 
-    private static void send(RingCore producer, String text) {
+    private static void send(RingWriter producer, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         long at = producer.tryClaim(bytes.length);
         assertThat(at).isGreaterThanOrEqualTo(0);
@@ -51,7 +55,7 @@ class RingCoreClaimTest {
     }
 
     /** Sends and drains messages until the ring's position is 64 bytes before the end of the data area. */
-    private static void moveTo64BeforeTheEnd(RingCore producer, RingCore consumer) throws Exception {
+    private static void moveTo64BeforeTheEnd(RingWriter producer, RingReader consumer) throws Exception {
         for (int i = 0; i < 7; i++) {
             send(producer, "x".repeat(504));
         }
@@ -62,16 +66,16 @@ class RingCoreClaimTest {
         assertThat(consumer.backlog()).isZero();
     }
 
-    private static String poll(RingCore consumer) throws Exception {
+    private static String poll(RingReader consumer) throws Exception {
         ByteBuffer in = ByteBuffer.allocate(600);
-        int n = consumer.poll(in);
-        return n < 0 ? null : new String(in.array(), 0, n, StandardCharsets.UTF_8);
+        return consumer.poll(in) == null ? null : new String(in.array(), 0, in.position(), StandardCharsets.UTF_8);
     }
 
     /** A second producer of the same ring, in another slot. */
-    private RingCore secondProducer() throws Exception {
-        RingCore other = RingCore.attach((MappedStore) region.bytes(), 0, region.path(), KIND_RING, VARIANT_MPSC);
-        assertThat(other.attachProducer()).isTrue();
+    private RingWriter secondProducer() throws Exception {
+        RingWriter other = new RingWriter(RingMemory.attach((MappedStore) region.bytes(), 0, region.path(), KIND_RING,
+                VARIANT_MPSC));
+        assertThat(other.attach()).isTrue();
         return other;
     }
 
@@ -83,18 +87,18 @@ class RingCoreClaimTest {
 
     @Test
     void aLiveProducersUnwrittenClaimIsNeverSkipped() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
-        RingCore consumer = ring[1];
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
+        RingReader consumer = ring.consumer();
         int aligned = align(RECORD_HEADER + 7);
-        long reserved = producer.reserve(aligned, true);
+        long reserved = producer.claims.reserve(aligned, true);
         assertThat(reserved).isZero();
         assertThat(region.bytes().readVolatileLong(PRODUCER_SLOTS_OFFSET + SLOT_RESERVATION)).isEqualTo(1);
         // the unblock timeout passed (0 here), the producers are alive: the consumer waits
         assertThat(consumer.unblock(0)).isFalse();
         assertThat(region.bytes().readVolatileLong(HEADER_LENGTH)).as("left alone").isZero();
         // the held-up producer finishes: its message arrives
-        int index = producer.claimReserved(reserved, aligned, RECORD_HEADER + 7);
+        int index = producer.claims.claimReserved(reserved, aligned, RECORD_HEADER + 7);
         assertThat(index).isZero();
         long payload = HEADER_LENGTH + RECORD_HEADER;
         producer.put(payload, ByteBuffer.wrap("delayed".getBytes(StandardCharsets.UTF_8)), 7);
@@ -105,14 +109,14 @@ class RingCoreClaimTest {
 
     @Test
     void aDeadProducersUnwrittenClaimIsSweptUpToTheNextLiveClaim() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore doomed = ring[0];
-        RingCore consumer = ring[1];
-        RingCore survivor = secondProducer();
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter doomed = ring.producer();
+        RingReader consumer = ring.consumer();
+        RingWriter survivor = secondProducer();
         int a = align(RECORD_HEADER + 20);
-        long first = doomed.reserve(a, true); // then its process dies before writing the header
+        long first = doomed.claims.reserve(a, true); // then its process dies before writing the header
         int b = align(RECORD_HEADER + 5);
-        long second = survivor.reserve(b, true); // alive, merely slow
+        long second = survivor.claims.reserve(b, true); // alive, merely slow
         send(secondProducer(), "committed");
         kill(0);
         assertThat(poll(consumer)).as("blocked by the open claims").isNull();
@@ -121,7 +125,7 @@ class RingCoreClaimTest {
         assertThat(region.bytes().readVolatileLong(HEADER_LENGTH + a)).isZero();
         assertThat(poll(consumer)).as("the survivor's claim still blocks").isNull();
         assertThat(consumer.unblock(0)).isFalse();
-        int index = survivor.claimReserved(second, b, RECORD_HEADER + 5);
+        int index = survivor.claims.claimReserved(second, b, RECORD_HEADER + 5);
         survivor.put(HEADER_LENGTH + index + RECORD_HEADER, ByteBuffer.wrap("late!".getBytes(StandardCharsets.UTF_8)), 5);
         assertThat(survivor.tryCommit(HEADER_LENGTH + index + RECORD_HEADER)).isTrue();
         assertThat(poll(consumer)).isEqualTo("late!");
@@ -133,9 +137,9 @@ class RingCoreClaimTest {
 
     @Test
     void aRecordAConsumerDiedReleasingIsSweptEvenWhileItsProducerLives() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
-        RingCore consumer = ring[1];
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
+        RingReader consumer = ring.consumer();
         send(producer, "first");
         assertThat(region.bytes().readVolatileLong(PRODUCER_SLOTS_OFFSET + SLOT_RESERVATION))
                 .as("the name is dropped once the header is written").isZero();
@@ -158,42 +162,42 @@ class RingCoreClaimTest {
 
     @Test
     void closingWaitsForANamedClaimInFlightAndThenRefusesNewOnes() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
         send(producer, "before");
         // another thread of this producer end is inside a named claim (between naming it and its headers)
-        producer.namedClaim = 1;
-        Thread closer = new Thread(producer::detachProducer);
+        producer.claims.namedClaim = 1;
+        Thread closer = new Thread(producer::detach);
         closer.start();
         closer.join(200);
         assertThat(closer.isAlive()).as("close waits for the claim").isTrue();
         assertThat((int) producerOwner(0)).as("the slot still names this process").isNotZero();
-        producer.namedClaim = 0;
+        producer.claims.namedClaim = 0;
         closer.join(5000);
         assertThat(closer.isAlive()).isFalse();
         assertThat((int) producerOwner(0)).as("left cleanly").isZero();
         // a claim that starts after the close has begun makes none
         assertThat(producer.tryClaim(8)).isEqualTo(-1);
         assertThat(region.bytes().readVolatileLong(PRODUCER_SLOTS_OFFSET + SLOT_RESERVATION)).isZero();
-        assertThat(poll(ring[1])).isEqualTo("before");
+        assertThat(poll(ring.consumer())).isEqualTo("before");
     }
 
     @Test
     void aClaimStuckInFlightKeepsTheSlotRatherThanLeaveItsSpaceToTheSweep() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
-        producer.namedClaim = 1; // a stopped thread, never finishing its claim
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
+        producer.claims.namedClaim = 1; // a stopped thread, never finishing its claim
         long start = System.nanoTime();
-        producer.detachProducer();
+        producer.detach();
         assertThat(System.nanoTime() - start).as("gives up after about a second").isGreaterThan(900_000_000L);
         assertThat((int) producerOwner(0)).as("kept: still this live process").isNotZero();
-        producer.namedClaim = 0;
+        producer.claims.namedClaim = 0;
     }
 
     @Test
     void theNamingRolePassesOnWhenItsThreadHasEnded() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread first = new Thread(() -> {
             send(producer, "first"); // takes the naming role
@@ -221,13 +225,13 @@ class RingCoreClaimTest {
 
     @Test
     void aClaimWhoseOwnerIsUnknownIsSweptAfterTheTimeout() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
-        RingCore consumer = ring[1];
-        producer.reserve(align(RECORD_HEADER + 40), true);
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
+        RingReader consumer = ring.consumer();
+        producer.claims.reserve(align(RECORD_HEADER + 40), true);
         // the owner died and a restarted producer took its slot, clearing the reservation
         kill(0);
-        RingCore successor = secondProducer(); // takes slot 0 again: the dead owner's slot is free
+        RingWriter successor = secondProducer(); // takes slot 0 again: the dead owner's slot is free
         assertThat(region.bytes().readVolatileLong(PRODUCER_SLOTS_OFFSET + SLOT_RESERVATION)).isZero();
         assertThat(consumer.unblock(Long.MAX_VALUE)).as("owner unknown: within the timeout, wait").isFalse();
         assertThat(consumer.unblock(0)).as("after the timeout").isTrue();
@@ -238,11 +242,11 @@ class RingCoreClaimTest {
 
     @Test
     void aWrapAroundClaimOfADeadProducerIsSweptToTheEnd() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
-        RingCore consumer = ring[1];
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
+        RingReader consumer = ring.consumer();
         moveTo64BeforeTheEnd(producer, consumer);
-        long reserved = producer.reserve(align(RECORD_HEADER + 100), true); // padding of 64 at the end, record at 0
+        long reserved = producer.claims.reserve(align(RECORD_HEADER + 100), true); // padding of 64 at the end, record at 0
         assertThat((int) reserved & (CAPACITY - 1)).isEqualTo(CAPACITY - 64);
         kill(0);
         assertThat(consumer.unblock(Long.MAX_VALUE)).isTrue(); // sweeps the 64 bytes up to the end
@@ -252,7 +256,7 @@ class RingCoreClaimTest {
         assertThat(consumer.unblock(0)).isTrue();
         assertThat(poll(consumer)).isNull();
         assertThat(consumer.backlog()).isZero();
-        RingCore successor = secondProducer();
+        RingWriter successor = secondProducer();
         send(successor, "after");
         assertThat(poll(consumer)).isEqualTo("after");
     }
@@ -262,18 +266,18 @@ class RingCoreClaimTest {
 
     @Test
     void anUnnamedClaimTheConsumerSweptIsDroppedAndNothingIsLost() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
-        RingCore consumer = ring[1];
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
+        RingReader consumer = ring.consumer();
         int aligned = align(RECORD_HEADER + 40);
-        long reserved = producer.reserve(aligned, false);
+        long reserved = producer.claims.reserve(aligned, false);
         assertThat(reserved).isZero();
         // the unblock timeout passed (0 here) with the header still zero: the consumer skips the space
         assertThat(consumer.unblock(0)).isTrue();
         long skippedHeader = region.bytes().readVolatileLong(HEADER_LENGTH);
         assertThat((int) skippedHeader).as("turned into padding").isPositive();
         // the held-up producer now finishes its claim: it must find the header taken and write nothing
-        assertThat(producer.claimByCas(reserved, aligned, RECORD_HEADER + 40)).isEqualTo(-1);
+        assertThat(producer.claims.claimByCas(reserved, aligned, RECORD_HEADER + 40)).isEqualTo(-1);
         assertThat(region.bytes().readVolatileLong(HEADER_LENGTH)).isEqualTo(skippedHeader);
         // its caller (send) retries: the message arrives once, after the skipped space
         send(producer, "retried");
@@ -284,19 +288,19 @@ class RingCoreClaimTest {
 
     @Test
     void sweepingAnUnnamedClaimAlsoVoidsTheUnnamedClaimsBehindIt() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
-        RingCore consumer = ring[1];
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
+        RingReader consumer = ring.consumer();
         int a = align(RECORD_HEADER + 20);
         int b = align(RECORD_HEADER + 100);
-        long first = producer.reserve(a, false);
-        long second = producer.reserve(b, false);
+        long first = producer.claims.reserve(a, false);
+        long second = producer.claims.reserve(b, false);
         send(producer, "committed");
         assertThat(poll(consumer)).as("blocked by the open claims").isNull();
         assertThat(consumer.unblock(0)).isTrue();
         // both held-up producers find their headers taken; neither writes
-        assertThat(producer.claimByCas(second, b, RECORD_HEADER + 100)).isEqualTo(-1);
-        assertThat(producer.claimByCas(first, a, RECORD_HEADER + 20)).isEqualTo(-1);
+        assertThat(producer.claims.claimByCas(second, b, RECORD_HEADER + 100)).isEqualTo(-1);
+        assertThat(producer.claims.claimByCas(first, a, RECORD_HEADER + 20)).isEqualTo(-1);
         assertThat(poll(consumer)).isEqualTo("committed");
         assertThat(poll(consumer)).isNull();
         assertThat(consumer.backlog()).isZero();
@@ -306,15 +310,15 @@ class RingCoreClaimTest {
 
     @Test
     void anUnnamedWrapAroundClaimWhosePaddingWasSweptGivesUpItsRecordAtTheStart() throws Exception {
-        RingCore[] ring = ring(VARIANT_MPSC);
-        RingCore producer = ring[0];
-        RingCore consumer = ring[1];
+        Ring ring = ring(VARIANT_MPSC);
+        RingWriter producer = ring.producer();
+        RingReader consumer = ring.consumer();
         moveTo64BeforeTheEnd(producer, consumer);
         int aligned = align(RECORD_HEADER + 100);
-        long reserved = producer.reserve(aligned, false); // padding of 64 bytes at the end, the record at index 0
+        long reserved = producer.claims.reserve(aligned, false); // padding of 64 bytes at the end, the record at index 0
         assertThat((int) reserved & (CAPACITY - 1)).isEqualTo(CAPACITY - 64);
         assertThat(consumer.unblock(0)).isTrue(); // sweeps the 64 bytes up to the end
-        assertThat(producer.claimByCas(reserved, aligned, RECORD_HEADER + 100)).isEqualTo(-1);
+        assertThat(producer.claims.claimByCas(reserved, aligned, RECORD_HEADER + 100)).isEqualTo(-1);
         // the record at index 0 became padding of the claim's size: the consumer passes it without a wait
         assertThat(poll(consumer)).isNull();
         assertThat(consumer.backlog()).isZero();
@@ -324,10 +328,10 @@ class RingCoreClaimTest {
 
     @Test
     void withOneProducerAZeroHeaderIsNeverSkipped() throws Exception {
-        RingCore[] ring = ring(VARIANT_SPSC);
+        Ring ring = ring(VARIANT_SPSC);
         // a single producer writes its header before it publishes the tail; a zero here is no claim
         region.bytes().writeOrderedLong(TAIL_OFFSET, 64);
-        assertThat(ring[1].unblock(0)).isFalse();
+        assertThat(ring.consumer().unblock(0)).isFalse();
         assertThat(region.bytes().readVolatileLong(HEADER_LENGTH)).isZero();
     }
 }

@@ -1,0 +1,195 @@
+package org.ipc4j.shm.internal;
+
+import static org.ipc4j.shm.internal.RingLayout.*;
+import static org.ipc4j.shm.internal.RingMemory.M;
+
+import org.ipc4j.api.internal.ProcessIdentity;
+
+/**
+ * The participant slots of a ring: taking and leaving one, and judging whether its owner is alive, left
+ * cleanly or died. An owner word is {@code generation << 32 | pid}: pid 0 with a generation means "left
+ * cleanly", a pid names the holder (alive while that process with that start time runs).
+ */
+public final class RingSlots {
+    /** Peer states reported by the slot table. */
+    public enum SlotState { NEVER_ATTACHED, ALIVE, GONE }
+
+    /** {@link #ownerState}: alive or being taken. */
+    static final int OWNER_PRESENT = 0;
+    /** {@link #ownerState}: left cleanly. */
+    static final int OWNER_CLOSED = 1;
+    /** {@link #ownerState}: dead, or never attached. */
+    static final int OWNER_DEAD = 2;
+
+    /**
+     * The order producers take slots in: every fourth slot first (0, 4, ..., 60, then 2, 6, ..., then the odd
+     * ones). Two 32-byte slots share a cache line, lines are fetched in pairs, and each producer writes its
+     * reservation word per message, so the first 16 producers get 128 bytes each and the first 32 a line each.
+     */
+    static final int[] SLOT_ORDER = slotOrder();
+
+    private RingSlots() {
+    }
+
+    private static int[] slotOrder() {
+        int[] order = new int[MAX_PRODUCERS];
+        int n = 0;
+        for (int start : new int[] {0, 2, 1, 3}) {
+            for (int i = start; i < MAX_PRODUCERS; i += 4) {
+                order[n++] = i;
+            }
+        }
+        return order;
+    }
+
+    /** Takes a free slot (empty, or left by a dead process); returns its new generation, or -1 if taken. */
+    static int acquire(long slot) {
+        ProcessIdentity self = ProcessIdentity.self();
+        while (true) {
+            long owner = M.readVolatileLong(slot);
+            int pid = (int) owner;
+            int gen = (int) (owner >>> 32) & 0x7FFF_FFFF;
+            if (pid != 0 && isAlive(slot, owner)) {
+                return -1;
+            }
+            int next = (gen + 1) & 0x7FFF_FFFF;
+            if (next == 0) {
+                next = 1;
+            }
+            // Reserve first, marked "being taken" but with our pid in it: while the start time below still
+            // belongs to the previous owner nobody may judge us by it, yet if we are killed right here the
+            // mark names a dead pid and the slot is free again (a bare marker would stay "alive" forever).
+            long claiming = CLAIMING_BIT | ((long) next << 32) | (self.pid() & 0xFFFF_FFFFL);
+            if (M.compareAndSwapLong(slot, owner, claiming)) {
+                M.writeLong(slot + SLOT_START_TIME, self.startTime());
+                M.writeLong(slot + SLOT_HEARTBEAT, System.currentTimeMillis());
+                // a dead predecessor's reservation must not make the consumer wait for this new owner
+                M.writeLong(slot + SLOT_RESERVATION, 0L);
+                M.writeOrderedLong(slot, ((long) next << 32) | (self.pid() & 0xFFFF_FFFFL));
+                return next;
+            }
+        }
+    }
+
+    /**
+     * Whether the owner word {@code owner} (pid not 0) of {@code slot} names a live process. A slot being taken
+     * carries the taker's pid: alive while that process exists (its start time is not written yet). The bare
+     * marker of older writers (pid 0xFFFFFFFF) has no pid: it counts as alive only while the heartbeat the
+     * taker writes right after its CAS is recent, so a taker killed mid-attach does not hold the slot forever.
+     */
+    static boolean isAlive(long slot, long owner) {
+        int pid = (int) owner;
+        if (pid == PID_CLAIMING) {
+            long beat = M.readVolatileLong(slot + SLOT_HEARTBEAT);
+            return Math.abs(System.currentTimeMillis() - beat) < CLAIMING_GRACE_MILLIS;
+        }
+        if (owner < 0) {
+            return ProcessIdentity.startTimeOf(pid & 0xFFFF_FFFFL) != -1;
+        }
+        return ProcessIdentity.isAlive(pid & 0xFFFF_FFFFL, M.readVolatileLong(slot + SLOT_START_TIME));
+    }
+
+    /** Leaves {@code slot} cleanly if it is still held with {@code generation}. */
+    static void release(long slot, int generation) {
+        long owner = M.readVolatileLong(slot);
+        if ((int) (owner >>> 32) == generation && (int) owner != 0) {
+            M.compareAndSwapLong(slot, owner, (long) generation << 32);
+        }
+    }
+
+    static SlotState state(long slot) {
+        long owner = M.readVolatileLong(slot);
+        int pid = (int) owner;
+        if (pid == 0) {
+            return (owner >>> 32) == 0 ? SlotState.NEVER_ATTACHED : SlotState.GONE;
+        }
+        return isAlive(slot, owner) ? SlotState.ALIVE : SlotState.GONE;
+    }
+
+    /** Cheap check without /proc: whether the slot says its owner left cleanly. */
+    static boolean detached(long slot) {
+        long owner = M.readVolatileLong(slot);
+        return (int) owner == 0 && (owner >>> 32) != 0;
+    }
+
+    /** Present (alive or being taken), closed (left cleanly) or dead, judged by the slot alone. */
+    static int ownerState(long slot) {
+        long owner = M.readVolatileLong(slot);
+        if ((int) owner == 0) {
+            return (owner >>> 32) == 0 ? OWNER_DEAD : OWNER_CLOSED;
+        }
+        return isAlive(slot, owner) ? OWNER_PRESENT : OWNER_DEAD;
+    }
+
+    // ------------------------------------------------------------------ questions about a ring's slots
+
+    /** The owner word of the consumer slot: generation and pid, for telling attachments apart. */
+    public static long consumerOwner(RingMemory ring) {
+        return M.readVolatileLong(ring.consumerSlot());
+    }
+
+    /** The owner word of the (first) producer slot. */
+    public static long producerOwner(RingMemory ring) {
+        return M.readVolatileLong(ring.producerSlot(0));
+    }
+
+    public static SlotState consumerState(RingMemory ring) {
+        return state(ring.consumerSlot());
+    }
+
+    /** Whether the consumer left cleanly (no /proc read: cheap enough per send). */
+    public static boolean consumerDetached(RingMemory ring) {
+        return detached(ring.consumerSlot());
+    }
+
+    /** Whether the (first) producer left cleanly. */
+    public static boolean producerDetached(RingMemory ring) {
+        return detached(ring.producerSlot(0));
+    }
+
+    /** ALIVE if any producer is alive, else GONE if one ever attached, else NEVER_ATTACHED. */
+    public static SlotState producersState(RingMemory ring) {
+        SlotState result = SlotState.NEVER_ATTACHED;
+        for (int i = 0; i < ring.producerSlots(); i++) {
+            SlotState s = state(ring.producerSlot(i));
+            if (s == SlotState.ALIVE) {
+                return s;
+            }
+            if (s == SlotState.GONE) {
+                result = s;
+            }
+        }
+        return result;
+    }
+
+    /** Describes who holds the producer slots, for an error message. */
+    public static String producerHolders(RingMemory ring) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ring.producerSlots(); i++) {
+            long owner = M.readVolatileLong(ring.producerSlot(i));
+            if ((int) owner != 0) {
+                sb.append(sb.length() == 0 ? "pid " : ", ").append((int) owner);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The producer slots that were ever used, with their state, for messages. */
+    public static String describeProducers(RingMemory ring) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ring.producerSlots(); i++) {
+            long s = ring.producerSlot(i);
+            long owner = M.readVolatileLong(s);
+            if (owner != 0) {
+                int pid = (int) owner;
+                sb.append(sb.length() == 0 ? "" : ", ").append(pid == 0 ? "closed" : "pid " + pid)
+                        .append(pid == 0 ? "" : (isAlive(s, owner) ? " alive" : " dead"));
+            }
+        }
+        return sb.length() == 0 ? "none attached" : sb.toString();
+    }
+
+    public static String consumerHolder(RingMemory ring) {
+        return "pid " + (int) M.readVolatileLong(ring.consumerSlot());
+    }
+}
