@@ -375,7 +375,7 @@ public abstract class ChannelContract {
         ChannelPair p = pair();
         OneWayContract.fill(p.a(), fillMessageSize(p.a()), capacity(), patience());
         ByteBuffer message = ByteBuffer.allocate(fillMessageSize(p.a()));
-        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("send", () -> p.a().send(message));
+        Blocked blocked = Blocked.start("send", () -> p.a().send(message));
         blocked.assertBlocked(patience());
         p.a().close();
         assertThat(blocked.outcome(Duration.ofSeconds(5))).as("the woken sender's exception")
@@ -389,11 +389,11 @@ public abstract class ChannelContract {
         ChannelPair p = pair();
         long sent = OneWayContract.fill(p.a(), fillMessageSize(p.a()), capacity(), patience());
         ByteBuffer message = ByteBuffer.allocate(fillMessageSize(p.a()));
-        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("send", () -> p.a().send(message));
+        Blocked blocked = Blocked.start("send", () -> p.a().send(message));
         blocked.assertBlocked(patience());
-        blocked.thread.interrupt();
+        blocked.interrupt();
         assertThat(blocked.outcome(Duration.ofSeconds(5))).isInstanceOf(InterruptedIOException.class);
-        assertThat(blocked.interruptedAfter).as("interrupt status after the InterruptedIOException").isTrue();
+        assertThat(blocked.interruptedAfter()).as("interrupt status after the InterruptedIOException").isTrue();
         assertThat(message.position()).as("source untouched").isZero();
         ByteBuffer buffer = ByteBuffer.allocate(p.b().maxMessageSize());
         long received = 0;

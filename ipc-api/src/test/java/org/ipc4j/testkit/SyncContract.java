@@ -147,7 +147,7 @@ public abstract class SyncContract {
     void acquireWaitsForARelease() throws Exception {
         Sync[] s = two();
         s[0].acquire();
-        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("acquire", () -> {
+        Blocked blocked = Blocked.start("acquire", () -> {
             s[1].acquire();
             throw new Woken();
         });
@@ -161,11 +161,11 @@ public abstract class SyncContract {
     void interruptWakesAWaitingAcquireAndKeepsTheInterruptStatus() throws Exception {
         Sync[] s = two();
         s[0].acquire();
-        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("acquire", s[1]::acquire);
+        Blocked blocked = Blocked.start("acquire", s[1]::acquire);
         blocked.assertBlocked(patience());
-        blocked.thread.interrupt();
+        blocked.interrupt();
         assertThat(blocked.outcome(Duration.ofSeconds(5))).isInstanceOf(InterruptedIOException.class);
-        assertThat(blocked.interruptedAfter).as("interrupt status after the InterruptedIOException").isTrue();
+        assertThat(blocked.interruptedAfter()).as("interrupt status after the InterruptedIOException").isTrue();
         s[0].release();
         assertThat(s[1].tryAcquire()).as("the interrupted acquire took nothing").isTrue();
         s[1].release();
@@ -175,12 +175,12 @@ public abstract class SyncContract {
     void interruptWakesAWaitingTimedTryAcquire() throws Exception {
         Sync[] s = two();
         s[0].acquire();
-        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("tryAcquire(timeout)",
+        Blocked blocked = Blocked.start("tryAcquire(timeout)",
                 () -> s[1].tryAcquire(patience()));
         blocked.assertBlocked(patience());
-        blocked.thread.interrupt();
+        blocked.interrupt();
         assertThat(blocked.outcome(Duration.ofSeconds(5))).isInstanceOf(InterruptedIOException.class);
-        assertThat(blocked.interruptedAfter).as("interrupt status after the InterruptedIOException").isTrue();
+        assertThat(blocked.interruptedAfter()).as("interrupt status after the InterruptedIOException").isTrue();
         s[0].release();
     }
 
@@ -188,7 +188,7 @@ public abstract class SyncContract {
     void closeWakesAWaiterOnThatEndpoint() throws Exception {
         Sync[] s = two();
         s[0].acquire();
-        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("acquire", s[1]::acquire);
+        Blocked blocked = Blocked.start("acquire", s[1]::acquire);
         blocked.assertBlocked(patience());
         s[1].close();
         assertThat(blocked.outcome(Duration.ofSeconds(5))).as("the woken waiter's exception")
@@ -229,7 +229,7 @@ public abstract class SyncContract {
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         List<CompletableFuture<Void>> workers = new ArrayList<>();
         for (Sync sync : s) {
-            workers.add(OneWayContract.async(() -> {
+            workers.add(Blocked.async(() -> {
                 go.await();
                 for (int i = 0; i < rounds; i++) {
                     sync.acquire();
