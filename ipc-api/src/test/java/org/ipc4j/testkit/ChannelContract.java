@@ -27,7 +27,9 @@ import org.ipc4j.api.MessageTooLargeException;
 import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.api.Receiver;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -132,6 +134,21 @@ public abstract class ChannelContract {
     /** How many messages the ordering tests send. */
     protected int messageCount() {
         return 2000;
+    }
+
+    /**
+     * A defect of the transport that makes the named test fail, with the reason (naming the bug), or
+     * {@code null} (the default). The test is then skipped with that reason instead of failing, until the
+     * defect is fixed and the override removed.
+     */
+    protected String knownDefect(String testName) {
+        return null;
+    }
+
+    @BeforeEach
+    void skipKnownDefects(TestInfo test) {
+        String defect = test.getTestMethod().map(m -> knownDefect(m.getName())).orElse(null);
+        assumeTrue(defect == null, () -> "known defect: " + defect);
     }
 
     @AfterEach
@@ -358,7 +375,7 @@ public abstract class ChannelContract {
         ChannelPair p = pair();
         OneWayContract.fill(p.a(), fillMessageSize(p.a()), capacity(), patience());
         ByteBuffer message = ByteBuffer.allocate(fillMessageSize(p.a()));
-        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("send", () -> p.a().send(message));
+        Blocked blocked = Blocked.start("send", () -> p.a().send(message));
         blocked.assertBlocked(patience());
         p.a().close();
         assertThat(blocked.outcome(Duration.ofSeconds(5))).as("the woken sender's exception")
@@ -372,11 +389,11 @@ public abstract class ChannelContract {
         ChannelPair p = pair();
         long sent = OneWayContract.fill(p.a(), fillMessageSize(p.a()), capacity(), patience());
         ByteBuffer message = ByteBuffer.allocate(fillMessageSize(p.a()));
-        OneWayContract.Blocked blocked = OneWayContract.Blocked.start("send", () -> p.a().send(message));
+        Blocked blocked = Blocked.start("send", () -> p.a().send(message));
         blocked.assertBlocked(patience());
-        blocked.thread.interrupt();
+        blocked.interrupt();
         assertThat(blocked.outcome(Duration.ofSeconds(5))).isInstanceOf(InterruptedIOException.class);
-        assertThat(blocked.interruptedAfter).as("interrupt status after the InterruptedIOException").isTrue();
+        assertThat(blocked.interruptedAfter()).as("interrupt status after the InterruptedIOException").isTrue();
         assertThat(message.position()).as("source untouched").isZero();
         ByteBuffer buffer = ByteBuffer.allocate(p.b().maxMessageSize());
         long received = 0;

@@ -30,7 +30,9 @@ public final class OneWayPeerTestApp {
 
     public static void main(String[] args) {
         try {
-            OneWayRemote.Opener opener = (OneWayRemote.Opener) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+            java.lang.reflect.Constructor<?> made = Class.forName(args[0]).getDeclaredConstructor();
+            made.setAccessible(true);
+            OneWayRemote.Opener opener = (OneWayRemote.Opener) made.newInstance();
             String address = args[1];
             int count = Integer.parseInt(args[3]);
             if (args[2].equals("send")) {

@@ -69,7 +69,9 @@ public final class OneWayRemote {
     }
 
     private Session start(boolean localSends, String childRole, int count, Duration patience) throws Exception {
-        Opener local = opener.getDeclaredConstructor().newInstance();
+        java.lang.reflect.Constructor<? extends Opener> made = opener.getDeclaredConstructor();
+        made.setAccessible(true);
+        Opener local = made.newInstance();
         CompletableFuture<Endpoint> end = CompletableFuture.supplyAsync(() -> {
             try {
                 return localSends ? local.openSender(address) : local.openReceiver(address);

@@ -19,6 +19,15 @@ class TcpChannelIT extends ChannelContract {
     }
 
     @Override
+    protected String knownDefect(String testName) {
+        return testName.equals("sendAfterTheKilledPeerWasReportedThrows")
+                ? "over TCP the first send after the peer's death is taken by the kernel and lost (the peer's RST"
+                        + " fails only the send after it; StreamChannel and docs/sockets.md say so): the end of the"
+                        + " stream alone cannot tell a dead peer from one that shut down only its output"
+                : null;
+    }
+
+    @Override
     protected Addresses remoteAddresses() throws Exception {
         int port = freeTcpPort();
         // the same address on both sides: whichever opens first listens, the other connects
