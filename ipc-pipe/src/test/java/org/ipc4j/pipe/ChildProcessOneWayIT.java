@@ -23,15 +23,6 @@ class ChildProcessOneWayIT extends OneWayContract {
     }
 
     @Override
-    protected String knownDefect(String testName) {
-        return testName.equals("closeWakesABlockedSender")
-                ? "closing a ChildProcess channel closes its receiving end first (DuplexChannel's order); cat then dies"
-                        + " of SIGPIPE and the blocked sender sees the child's death (PeerGoneException, exit 141) before"
-                        + " its own end is closed, instead of EndpointClosedException"
-                : null;
-    }
-
-    @Override
     protected boolean reportsSenderClose() {
         return false;
     }

@@ -12,8 +12,8 @@ import org.ipc4j.api.Sender;
 /**
  * A duplex {@link Channel} made of two one-way ends, a {@link Sender} towards the peer and a
  * {@link Receiver} from it: every form delegates to the end it belongs to, so the rules of
- * {@link SendEnd} and {@link ReceiveEnd} hold for channels too. {@link #close()} closes the receiving end,
- * then the sending end, then calls {@link #closeResources()} once; it is idempotent and wakes threads
+ * {@link SendEnd} and {@link ReceiveEnd} hold for channels too. {@link #close()} calls {@link #closing()},
+ * closes the sending end, then the receiving end, then calls {@link #closeResources()} once; it is idempotent and wakes threads
  * blocked on either end (the ends' own close does that). Internal to ipc4j; not a public API.
  *
  * @param <S> the sending end's type
@@ -104,7 +104,9 @@ public abstract class DuplexChannel<S extends Sender, R extends Receiver> implem
         } catch (IpcException e) {
             failure = e;
         }
-        for (AutoCloseable end : new AutoCloseable[] {in, out}) {
+        // the sending end first: a sender blocked now must learn of this close, not of what closing the
+        // receiving end does to the peer (a child that reads nothing more may die of SIGPIPE at once)
+        for (AutoCloseable end : new AutoCloseable[] {out, in}) {
             try {
                 end.close();
             } catch (IpcException e) {
