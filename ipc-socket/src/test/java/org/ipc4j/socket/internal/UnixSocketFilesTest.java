@@ -170,20 +170,38 @@ class UnixSocketFilesTest {
         }
     }
 
-    /** What a rendezvous opener does: probe; remove the file if it refuses; publish its own. Null if it lost. */
+    /**
+     * What a rendezvous opener does: probe; if the file refuses, probe once more and remove it only if it is
+     * still the same file refusing; publish its own. Null if it lost (a live listener is there).
+     */
     private static Object claim(Path path, ServerSocketChannel own) throws Exception {
         UnixSocketFiles.SocketFile key = UnixSocketFiles.socketKey(path);
         if (key != null) {
-            try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                probe.configureBlocking(false);
-                probe.connect(UnixDomainSocketAddress.of(path));
+            if (accepts(path)) {
                 return null; // a live listener: the other racer won
-            } catch (ConnectException refused) {
-                UnixSocketFiles.removeStale(path, key);
-            } catch (java.net.SocketException gone) {
-                assertThat(gone.getMessage()).contains("No such file"); // removed by the other racer meanwhile
+            }
+            UnixSocketFiles.SocketFile again = UnixSocketFiles.socketKey(path);
+            if (again != null && accepts(path)) {
+                return null;
+            }
+            if (key.equals(again)) {
+                UnixSocketFiles.removeStale(path, again);
             }
         }
         return UnixSocketFiles.publish(own, path, 0600, 4);
+    }
+
+    /** Whether something accepts connections at {@code path}; false if it refuses or the file is gone. */
+    private static boolean accepts(Path path) throws Exception {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.configureBlocking(false);
+            probe.connect(UnixDomainSocketAddress.of(path));
+            return true;
+        } catch (ConnectException refused) {
+            return false;
+        } catch (java.net.SocketException gone) {
+            assertThat(gone.getMessage()).contains("No such file"); // removed by the other racer meanwhile
+            return false;
+        }
     }
 }
