@@ -40,15 +40,22 @@ public final class Blocked {
         return b;
     }
 
-    /** Runs {@code action} asynchronously; an exception completes the future exceptionally. */
+    /** Runs {@code action} on a new daemon thread; an exception completes the future exceptionally with it. */
     public static CompletableFuture<Void> async(Action action) {
-        return CompletableFuture.runAsync(() -> {
+        // a thread of its own: a shared pool may run two such actions one after the other, and actions that
+        // are meant to overlap (or to wait for each other) then never do
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
             try {
                 action.run();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
             }
-        });
+        }, "contract-async");
+        thread.setDaemon(true);
+        thread.start();
+        return done;
     }
 
     /** Fails unless the operation is still running after a moment (it must block before it is woken). */

@@ -225,7 +225,8 @@ public abstract class SyncContract {
         Sync[] s = two();
         AtomicBoolean inside = new AtomicBoolean();
         AtomicInteger overlaps = new AtomicInteger();
-        int rounds = 200;
+        // each holds for a millisecond, long enough that two holders at once cannot miss each other
+        int rounds = 100;
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         List<CompletableFuture<Void>> workers = new ArrayList<>();
         for (Sync sync : s) {
@@ -237,7 +238,7 @@ public abstract class SyncContract {
                         if (!inside.compareAndSet(false, true)) {
                             overlaps.incrementAndGet();
                         }
-                        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                         inside.set(false);
                     } finally {
                         sync.release();
