@@ -139,6 +139,9 @@ final class Connection {
             disconnectReported = true;
         }
         if (handler != null) {
+            // off the list first: a handler (or anyone it wakes) that looks at clients() or broadcasts must not
+            // find the client it is being told about
+            server.removed(channel);
             try {
                 handler.onDisconnect(channel, reason);
             } catch (RuntimeException e) {

@@ -77,7 +77,8 @@ public final class SocketServer implements Endpoint {
 
         /**
          * The client went away or was disconnected; {@code reason} is null for an orderly close by the client,
-         * otherwise what went wrong (a malformed frame, a reset, a slow consumer).
+         * otherwise what went wrong (a malformed frame, a reset, a slow consumer). By then the client is no
+         * longer among {@link SocketServer#clients()} and a {@link SocketServer#broadcast} does not reach it.
          */
         default void onDisconnect(StreamChannel client, IpcException reason) {
         }
