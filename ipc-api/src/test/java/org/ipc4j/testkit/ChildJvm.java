@@ -170,8 +170,23 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Kills the child with SIGKILL (kill -9) and waits for it to be gone. */
+    /**
+     * Kills the child with SIGKILL (kill -9) and waits for it to be gone; its descendants first (the JVM that
+     * {@code unshare} started for {@link #startInPidNamespace}), so that when this returns the JVM is dead and
+     * the kernel has dropped what it held.
+     */
     public void killHard() throws InterruptedException {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        for (ProcessHandle d : descendants) {
+            d.destroyForcibly();
+        }
+        for (ProcessHandle d : descendants) {
+            try {
+                d.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // reaped by its parent already, or stuck: the wait for the child below still bounds this
+            }
+        }
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }

@@ -185,7 +185,7 @@ public final class RingProducer extends SendEnd implements NamedObject {
         return writer.backlog();
     }
 
-    /** Whether a consumer is attached and alive (reads {@code /proc}: not for hot paths). */
+    /** Whether a consumer is attached and alive (asks the kernel, one {@code fcntl}: not for hot paths). */
     public boolean consumerAlive() {
         return RingSlots.consumerState(writer.memory()) == RingSlots.SlotState.ALIVE;
     }
@@ -223,7 +223,9 @@ public final class RingProducer extends SendEnd implements NamedObject {
             return;
         }
         closed = true;
-        writer.detach();
+        if (!writer.detach()) {
+            region.keepLivenessUntilExit();
+        }
         if (ownsRegion) {
             region.close();
         }

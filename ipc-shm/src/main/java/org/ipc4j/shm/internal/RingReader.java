@@ -48,9 +48,13 @@ public final class RingReader {
         this.sweeper = new ClaimSweeper(ring);
     }
 
-    /** Takes the consumer slot; false if a live consumer holds it. */
-    public boolean attach() {
-        int gen = RingSlots.acquire(ring.consumerSlot());
+    /**
+     * Takes the consumer slot; false if a live consumer holds it.
+     *
+     * @throws org.ipc4j.api.IpcException if the slot's kernel lock cannot be queried
+     */
+    public boolean attach() throws org.ipc4j.api.IpcException {
+        int gen = RingSlots.acquire(ring, ring.consumerSlot());
         if (gen <= 0) {
             return false;
         }
@@ -86,7 +90,7 @@ public final class RingReader {
     }
 
     public void detach() {
-        RingSlots.release(ring.consumerSlot(), generation);
+        RingSlots.release(ring, ring.consumerSlot(), generation);
     }
 
     public void heartbeat() {
