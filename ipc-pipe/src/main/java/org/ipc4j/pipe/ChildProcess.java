@@ -392,10 +392,20 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The child's process id.
+     *
+     * @return the pid, as {@link Process#pid()} gives it
+     */
     public long pid() {
         return process.pid();
     }
 
+    /**
+     * Whether the child is still running; does not block.
+     *
+     * @return {@code true} until the child has exited
+     */
     public boolean isAlive() {
         return process.isAlive();
     }
