@@ -1,7 +1,6 @@
 package org.ipc4j.shm.internal;
 
 import static org.ipc4j.shm.internal.RingLayout.*;
-import static org.ipc4j.shm.internal.RingMemory.M;
 import static org.ipc4j.shm.internal.RingSlots.OWNER_CLOSED;
 import static org.ipc4j.shm.internal.RingSlots.OWNER_DEAD;
 import static org.ipc4j.shm.internal.RingSlots.OWNER_PRESENT;
@@ -19,6 +18,8 @@ final class ClaimSweeper {
     static final long CLOSED_CLAIM_GRACE_NANOS = 100_000_000L;
 
     private final RingMemory ring;
+    /** The ring's memory (named as the constant it replaces, so the access code reads the same). */
+    private final MappedMemory M;
     private final long data;
     private final int capacity;
     private final int mask;
@@ -30,6 +31,7 @@ final class ClaimSweeper {
 
     ClaimSweeper(RingMemory ring) {
         this.ring = ring;
+        this.M = ring.M;
         this.data = ring.data;
         this.capacity = ring.capacity;
         this.mask = ring.mask;

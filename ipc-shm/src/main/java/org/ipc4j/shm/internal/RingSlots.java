@@ -1,7 +1,6 @@
 package org.ipc4j.shm.internal;
 
 import static org.ipc4j.shm.internal.RingLayout.*;
-import static org.ipc4j.shm.internal.RingMemory.M;
 
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.ProcessIdentity;
@@ -57,6 +56,7 @@ public final class RingSlots {
      * @throws IpcException if the lock call fails
      */
     static int acquire(RingMemory ring, long slot) throws IpcException {
+        MappedMemory M = ring.M;
         ByteLocks locks = ring.locks;
         if (locks != null && !locks.tryHold(ring.lockByte(slot))) {
             return -1;
@@ -105,6 +105,7 @@ public final class RingSlots {
                 return true;
             }
         }
+        MappedMemory M = ring.M;
         int pid = (int) owner;
         if (pid == PID_CLAIMING) {
             long beat = M.readVolatileLong(slot + SLOT_HEARTBEAT);
@@ -121,6 +122,7 @@ public final class RingSlots {
      * the kernel lock goes, so that nobody takes a clean close for a death.
      */
     static void release(RingMemory ring, long slot, int generation) {
+        MappedMemory M = ring.M;
         long owner = M.readVolatileLong(slot);
         if ((int) (owner >>> 32) == generation && (int) owner != 0) {
             M.compareAndSwapLong(slot, owner, (long) generation << 32);
@@ -131,7 +133,7 @@ public final class RingSlots {
     }
 
     static SlotState state(RingMemory ring, long slot) {
-        long owner = M.readVolatileLong(slot);
+        long owner = ring.M.readVolatileLong(slot);
         int pid = (int) owner;
         if (pid == 0) {
             return (owner >>> 32) == 0 ? SlotState.NEVER_ATTACHED : SlotState.GONE;
@@ -140,14 +142,14 @@ public final class RingSlots {
     }
 
     /** Cheap check without /proc: whether the slot says its owner left cleanly. */
-    static boolean detached(long slot) {
+    static boolean detached(MappedMemory M, long slot) {
         long owner = M.readVolatileLong(slot);
         return (int) owner == 0 && (owner >>> 32) != 0;
     }
 
     /** Present (alive or being taken), closed (left cleanly) or dead, judged by the slot alone. */
     static int ownerState(RingMemory ring, long slot) {
-        long owner = M.readVolatileLong(slot);
+        long owner = ring.M.readVolatileLong(slot);
         if ((int) owner == 0) {
             return (owner >>> 32) == 0 ? OWNER_DEAD : OWNER_CLOSED;
         }
@@ -158,12 +160,12 @@ public final class RingSlots {
 
     /** The owner word of the consumer slot: generation and pid, for telling attachments apart. */
     public static long consumerOwner(RingMemory ring) {
-        return M.readVolatileLong(ring.consumerSlot());
+        return ring.M.readVolatileLong(ring.consumerSlot());
     }
 
     /** The owner word of the (first) producer slot. */
     public static long producerOwner(RingMemory ring) {
-        return M.readVolatileLong(ring.producerSlot(0));
+        return ring.M.readVolatileLong(ring.producerSlot(0));
     }
 
     public static SlotState consumerState(RingMemory ring) {
@@ -172,12 +174,12 @@ public final class RingSlots {
 
     /** Whether the consumer left cleanly (no /proc read: cheap enough per send). */
     public static boolean consumerDetached(RingMemory ring) {
-        return detached(ring.consumerSlot());
+        return detached(ring.M, ring.consumerSlot());
     }
 
     /** Whether the (first) producer left cleanly. */
     public static boolean producerDetached(RingMemory ring) {
-        return detached(ring.producerSlot(0));
+        return detached(ring.M, ring.producerSlot(0));
     }
 
     /** ALIVE if any producer is alive, else GONE if one ever attached, else NEVER_ATTACHED. */
@@ -199,7 +201,7 @@ public final class RingSlots {
     public static String producerHolders(RingMemory ring) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < ring.producerSlots(); i++) {
-            long owner = M.readVolatileLong(ring.producerSlot(i));
+            long owner = ring.M.readVolatileLong(ring.producerSlot(i));
             if ((int) owner != 0) {
                 sb.append(sb.length() == 0 ? "pid " : ", ").append((int) owner);
             }
@@ -212,7 +214,7 @@ public final class RingSlots {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < ring.producerSlots(); i++) {
             long s = ring.producerSlot(i);
-            long owner = M.readVolatileLong(s);
+            long owner = ring.M.readVolatileLong(s);
             if (owner != 0) {
                 int pid = (int) owner;
                 sb.append(sb.length() == 0 ? "" : ", ").append(pid == 0 ? "closed" : "pid " + pid)
@@ -223,6 +225,6 @@ public final class RingSlots {
     }
 
     public static String consumerHolder(RingMemory ring) {
-        return "pid " + (int) M.readVolatileLong(ring.consumerSlot());
+        return "pid " + (int) ring.M.readVolatileLong(ring.consumerSlot());
     }
 }

@@ -2,6 +2,7 @@ package org.ipc4j.shm.internal;
 
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.api.internal.posix.ByteLocks;
+import org.ipc4j.shm.RegionAccess;
 import org.ipc4j.shm.SharedMemory;
 
 /**
@@ -16,7 +17,7 @@ public final class ReservingProducerTestApp {
 
     public static void main(String[] args) {
         try (SharedMemory region = SharedMemory.open(args[0], OpenOptions.open())) {
-            RingMemory memory = RingMemory.attach((MappedStore) region.bytes(), 0, region.path(), RingLayout.KIND_RING,
+            RingMemory memory = RingMemory.attach(RegionAccess.store(region), 0, region.path(), RingLayout.KIND_RING,
                     RingLayout.VARIANT_MPSC);
             // as ShmRing does: the slot's kernel lock is what tells the consumer this producer lives
             memory.liveness(ByteLocks.unavailableReason() == null ? ByteLocks.open(region.path(), null, "reserver") : null);

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.api.internal.posix.ByteLocks;
+import org.ipc4j.shm.RegionAccess;
 import org.ipc4j.shm.SharedMemory;
 import org.ipc4j.testkit.NamedObjects;
 import org.junit.jupiter.api.Test;
@@ -40,8 +41,8 @@ class SharedClaimsTest {
         names.onCleanup(() -> SharedMemory.unlink(name));
         region = SharedMemory.open(name, ringBytes(CAPACITY), OpenOptions.create());
         names.closeAfter(region);
-        RingMemory.format(region.bytes(), 0, CAPACITY, 512, variant, KIND_RING);
-        MappedStore store = (MappedStore) region.bytes();
+        RingMemory.format(RegionAccess.store(region), 0, CAPACITY, 512, variant, KIND_RING);
+        MappedStore store = RegionAccess.store(region);
         RingMemory producerRing = RingMemory.attach(store, 0, region.path(), KIND_RING, variant);
         firstProducerLocks = locks();
         producerRing.liveness(firstProducerLocks);
@@ -92,7 +93,7 @@ class SharedClaimsTest {
 
     /** A second producer of the same ring, in another slot. */
     private RingWriter secondProducer() throws Exception {
-        RingMemory ring = RingMemory.attach((MappedStore) region.bytes(), 0, region.path(), KIND_RING, VARIANT_MPSC);
+        RingMemory ring = RingMemory.attach(RegionAccess.store(region), 0, region.path(), KIND_RING, VARIANT_MPSC);
         ring.liveness(locks());
         RingWriter other = new RingWriter(ring);
         assertThat(other.attach()).isTrue();
