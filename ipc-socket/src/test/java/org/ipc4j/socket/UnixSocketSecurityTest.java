@@ -99,7 +99,7 @@ class UnixSocketSecurityTest {
         Path path = names.uniquePath("live", ".sock");
         try (SocketServer first = SocketServer.unix(path).open()) {
             assertThatThrownBy(() -> SocketServer.unix(path).open())
-                    .isInstanceOf(ObjectExistsException.class).hasMessageContaining("already listening");
+                    .isInstanceOf(ObjectExistsException.class).hasMessageContaining("a live listener owns the path");
             try (StreamChannel client = StreamChannel.connect(UnixDomainSocketAddress.of(path), Duration.ofSeconds(5))) {
                 StreamChannel probe = first.accept(Duration.ofSeconds(5));
                 // the liveness probe of the refused server was a connection too; take clients until ours answers
@@ -121,6 +121,7 @@ class UnixSocketSecurityTest {
         Files.writeString(regular, "data");
         assertThatThrownBy(() -> SocketServer.unix(regular).open())
                 .isInstanceOf(ObjectExistsException.class).hasMessageContaining("not a socket");
+        assertThat(org.ipc4j.socket.internal.UnixSocketFiles.ownerLockFile(regular)).as("given up again").doesNotExist();
         assertThat(Files.readString(regular)).isEqualTo("data");
     }
 
