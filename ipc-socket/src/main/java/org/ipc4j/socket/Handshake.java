@@ -236,10 +236,10 @@ final class Handshake implements AutoCloseable {
         fill(header, what);
         int length = header.getInt(0);
         if (length < 0 || length > MAX_FRAME) {
-            String announced = length == -1 ? "the large-frame escape (a frame over 2 GiB)"
-                    : Integer.toUnsignedString(length) + " bytes";
-            throw new AuthenticationFailedException(where + ": waiting for " + what + ", the peer announced a frame of "
-                    + announced + "; a handshake frame is at most " + MAX_FRAME + " bytes (not a multiprocessing"
+            String sent = length == -1 ? "sent the large-frame escape 0xffffffff (a frame over 2 GiB follows)"
+                    : "announced a frame of " + Integer.toUnsignedString(length) + " bytes";
+            throw new AuthenticationFailedException(where + ": waiting for " + what + ", the peer " + sent
+                    + "; a handshake frame is at most " + MAX_FRAME + " bytes (not a multiprocessing"
                     + " peer, or one that does not use an authkey)");
         }
         ByteBuffer payload = ByteBuffer.allocate(length);

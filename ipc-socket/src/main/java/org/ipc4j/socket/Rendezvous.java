@@ -384,7 +384,7 @@ final class Rendezvous {
                     try {
                         channel = admit(socket, bound, o, deadline, where);
                     } catch (AuthenticationFailedException e) {
-                        LOG.warn("{}: refused a peer: {}", where, e.getMessage());
+                        LOG.warn("{}; refused, waiting for the next peer", e.getMessage());
                         lastRefusal = e;
                         refused++;
                         continue;

@@ -321,7 +321,7 @@ public final class SocketServer implements Endpoint {
                 }
             } catch (IpcException | InterruptedIOException e) {
                 if (!closed) {
-                    LOG.warn("{}: refused client {}: {}", name, n, e.getMessage());
+                    LOG.warn("{}; disconnected", e.getMessage());
                 }
                 Waits.closeQuietly(socket);
             } finally {
