@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -164,6 +165,42 @@ class PythonMultiprocessingIT {
                         .as("Python waits for a challenge and sends nothing").isEqualTo(StreamChannel.NO_MESSAGE);
             }
             python.assertExit(4, "EOF");
+        }
+    }
+
+    // ------------------------------------------------------------------ the example of docs/sockets.md
+
+    static SocketServer openForPython(Path socketFile, Path keyFile) throws IOException {
+        byte[] key = Files.readAllBytes(keyFile);                // the same bytes the Python side reads
+        return SocketServer.unix(socketFile).authkey(key).open(); // or SocketServer.builder(new InetSocketAddress(...))
+    }
+
+    static void greet(SocketServer server) throws IOException {
+        try (StreamChannel python = server.accept(Duration.ofSeconds(30))) { // only a client that knows the key
+            byte[] name = python.receive(Duration.ofSeconds(5));
+            python.send(("hello, " + new String(name, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void theExampleOfTheGuideRuns() throws Exception {
+        Path keyFile = names.uniquePath("app", ".key");
+        Files.write(keyFile, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, '\n', 0, -1}); // any bytes are a key
+        names.deleteAfter(keyFile);
+        Path socketFile = names.uniquePath("app", ".sock");
+        try (SocketServer server = openForPython(socketFile, keyFile)) {
+            Path script = Path.of(PythonMultiprocessingIT.class.getResource("mp_hello_client.py").toURI());
+            Process python = new ProcessBuilder("python3", script.toString(), socketFile.toString(), keyFile.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            names.onCleanup(() -> {
+                python.destroyForcibly();
+                python.waitFor(5, TimeUnit.SECONDS);
+            });
+            greet(server);
+            assertThat(python.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim())
+                    .isEqualTo("hello, python");
+            assertThat(python.exitValue()).isZero();
         }
     }
 
