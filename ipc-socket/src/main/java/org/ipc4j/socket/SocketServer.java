@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * is owner-only (0600) from the moment it exists (bound in a private directory and renamed into place, see
  * docs/sockets.md); a stale file left by a dead server is replaced, a live server's file is never taken over
  * ({@link org.ipc4j.api.ObjectExistsException}). {@link Builder#sameUserOnly(boolean)} admits only clients
- * running as this process's user. A client that sends a malformed frame (garbage or oversized length
+ * running as this process's user; {@link Builder#authkey(byte[])} admits only clients that know a shared key
+ * (the authkey handshake of Python's {@code multiprocessing.connection}), the guard to use on a TCP server that
+ * listens beyond loopback. A client that sends a malformed frame (garbage or oversized length
  * prefix, a stream that ends inside a frame) is disconnected with the reason logged at WARN; a client that
  * cannot keep up with {@link #broadcast} beyond its buffer is disconnected too; nothing grows without bound.
  *

@@ -34,6 +34,11 @@ import org.ipc4j.socket.internal.UnixSocketFiles;
  * {@link #at(SocketAddress)} for the same in Java, {@link #connect(SocketAddress, Duration)} for a client,
  * or from {@link SocketServer#accept(Duration)}. The caller owns it and must close it.
  *
+ * <p><b>Authentication.</b> With {@link Opener#authkey(byte[])} (or {@code authkeyFile=} in an address) both ends
+ * prove that they know a shared key before any message passes, in the handshake of Python's
+ * {@code multiprocessing.connection}: a Python {@code Listener} or {@code Client} with the same {@code authkey} is a
+ * peer. A peer that fails it is refused with {@link AuthenticationFailedException}.
+ *
  * <p><b>Threads.</b> A send writes straight to the socket on the caller's thread when nothing is queued
  * before it; what the kernel does not take is queued (up to the buffer size) and written by a reactor thread
  * (one {@link java.nio.channels.Selector} shared by the process's point-to-point channels, one per
