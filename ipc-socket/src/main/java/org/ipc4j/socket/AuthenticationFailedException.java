@@ -12,7 +12,11 @@ import org.ipc4j.api.PermissionDeniedException;
 public class AuthenticationFailedException extends PermissionDeniedException {
     private static final long serialVersionUID = 1L;
 
-    /** An authentication failure described by {@code message} (which never contains the key). */
+    /**
+     * An authentication failure.
+     *
+     * @param message what failed and with which peer; it never contains the key
+     */
     public AuthenticationFailedException(String message) {
         super(message);
     }

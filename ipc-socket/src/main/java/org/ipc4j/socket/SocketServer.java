@@ -157,6 +157,7 @@ public final class SocketServer implements Endpoint {
          * is the recommended guard for a TCP server that listens beyond the loopback address. The array is copied.
          *
          * @param key the shared secret, at least one byte; {@code null} turns authentication off (the default)
+         * @return this builder
          * @throws IllegalArgumentException if {@code key} is empty
          */
         public Builder authkey(byte[] key) {

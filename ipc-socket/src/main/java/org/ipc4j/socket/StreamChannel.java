@@ -217,6 +217,7 @@ public final class StreamChannel extends DuplexChannel<FrameSender, StreamReceiv
          * multiprocessing".
          *
          * @param key the shared secret, at least one byte; {@code null} turns authentication off
+         * @return this builder
          * @throws IllegalArgumentException if {@code key} is empty
          */
         public Opener authkey(byte[] key) {
