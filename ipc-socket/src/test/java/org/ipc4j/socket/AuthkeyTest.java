@@ -187,6 +187,23 @@ class AuthkeyTest {
     }
 
     @Test
+    void aClientOfASilentListenerGivesUpAtItsTimeout() throws Exception {
+        Path path = names.uniquePath("silent", ".sock");
+        try (ServerSocketChannel raw = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            raw.bind(UnixDomainSocketAddress.of(path));
+            names.deleteAfter(path);
+            // a listener without a key: it accepts (the kernel does, from the backlog) and waits for messages
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> StreamChannel.at(UnixDomainSocketAddress.of(path)).role(Role.B).authkey(KEY)
+                    .open(Duration.ofMillis(700)))
+                    .isInstanceOf(AuthenticationFailedException.class)
+                    .hasMessageContaining("did not complete the authkey handshake in time")
+                    .hasMessageContaining("waiting for a challenge");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(9));
+        }
+    }
+
+    @Test
     void aClientAnswersEveryDigestPythonMayAskFor() throws Exception {
         for (String[] digest : new String[][] {{"md5", "HmacMD5"}, {"sha256", "HmacSHA256"}, {"sha384", "HmacSHA384"},
                 {"sha3_256", "HmacSHA3-256"}, {"sha3_384", "HmacSHA3-384"}}) {
