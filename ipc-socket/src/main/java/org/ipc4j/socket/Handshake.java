@@ -112,12 +112,9 @@ final class Handshake implements AutoCloseable {
     }
 
     private void deliver() throws IpcException, InterruptedIOException {
-        byte[] prefix = ascii("{" + DELIVERED_DIGEST + "}");
-        byte[] body = new byte[prefix.length + NONCE_BYTES];
-        System.arraycopy(prefix, 0, body, 0, prefix.length);
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
-        System.arraycopy(nonce, 0, body, prefix.length, NONCE_BYTES);
+        byte[] body = concat(ascii("{" + DELIVERED_DIGEST + "}"), nonce);
         write(concat(CHALLENGE, body));
         byte[] answer = read("the answer to our challenge");
         String problem = checkAnswer(body, answer);
