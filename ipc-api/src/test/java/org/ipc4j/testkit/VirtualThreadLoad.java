@@ -32,6 +32,7 @@ public final class VirtualThreadLoad {
     /** The least share of its baseline tick rate the heartbeat must keep while the blockers wait. */
     public static final double MIN_RATIO = 0.9;
     private static final Duration WINDOW = Duration.ofMillis(1000);
+    private static final Duration WARM_UP = Duration.ofMillis(300);
     private static final int ATTEMPTS = 3;
     private static final MethodHandle OF_VIRTUAL = lookup();
 
@@ -156,7 +157,8 @@ public final class VirtualThreadLoad {
      */
     public static Result measure(int count, Blocker blocker) throws InterruptedException {
         Result result = new Result();
-        double baseline = heartbeat();
+        heartbeat(WARM_UP); // the first window of a JVM runs slower (class loading, compilation)
+        double baseline = heartbeat(WINDOW);
         CountDownLatch started = new CountDownLatch(count);
         for (int i = 0; i < count; i++) {
             int index = i;
@@ -177,7 +179,7 @@ public final class VirtualThreadLoad {
         }
         Thread.sleep(300); // into their waits
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            double loaded = heartbeat();
+            double loaded = heartbeat(WINDOW);
             double ratio = baseline == 0 ? 0 : loaded / baseline;
             result.attempts.add(String.format("attempt %d: %.0f ticks/s with %d blocked virtual threads, %.0f without"
                     + " (ratio %.2f)", attempt, loaded, count, baseline, ratio));
@@ -189,10 +191,10 @@ public final class VirtualThreadLoad {
         return result;
     }
 
-    /** The tick rate of a heartbeat virtual thread over one window, in ticks per second. */
-    public static double heartbeat() throws InterruptedException {
+    /** The tick rate of a heartbeat virtual thread over {@code window}, in ticks per second. */
+    public static double heartbeat(Duration window) throws InterruptedException {
         AtomicInteger ticks = new AtomicInteger();
-        long windowNanos = WINDOW.toNanos();
+        long windowNanos = window.toNanos();
         CountDownLatch done = new CountDownLatch(1);
         startVirtual(() -> {
             long end = System.nanoTime() + windowNanos;
@@ -208,7 +210,7 @@ public final class VirtualThreadLoad {
             }
         });
         // A heartbeat that cannot run at all (every carrier held) still ends the measurement.
-        done.await(WINDOW.toMillis() * 3, TimeUnit.MILLISECONDS);
+        done.await(window.toMillis() * 3, TimeUnit.MILLISECONDS);
         return ticks.get() * 1e9 / windowNanos;
     }
 }
