@@ -153,6 +153,9 @@ final class VirtualWaiters {
             } catch (IpcException e) {
                 endAll(FAILED, e);
                 return;
+            } catch (RuntimeException | Error e) {
+                endAll(FAILED, new IpcException("waiting on " + what + " failed: " + e, e));
+                throw e;
             }
             if (taken) {
                 handOver();

@@ -59,6 +59,11 @@ public final class Poll {
             long nanos = timeoutMillis < 0 ? -1 : timeoutMillis * 1_000_000L;
             return ReadinessPoller.forMechanism(POLLER).await(fd, events, nanos);
         }
+        return pollNative(fd, events, timeoutMillis);
+    }
+
+    /** {@code poll(2)} itself, on any thread (a virtual thread holds its carrier meanwhile). */
+    static int pollNative(int fd, short events, int timeoutMillis) throws IpcException {
         Scratch scratch = Scratch.get();
         ByteBuffer m = scratch.memory();
         m.putInt(Scratch.POLLFD + Structs.POLLFD_FD, fd);

@@ -90,6 +90,8 @@ public final class ReadinessPoller {
     private final Map<Integer, Registration> byFd = new HashMap<>();
     private final Map<Long, Registration> byId = new HashMap<>();
     private long nextId;
+    /** Waiters of all registrations; guarded by {@link #lock}. */
+    private int waiting;
     /** The one event of {@code epoll_ctl}; written under {@link #lock}. */
     private final ByteBuffer ctlEvent = ByteBuffer.allocateDirect(Structs.EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
     private final long ctlEventAddress = Scratch.directAddress(ctlEvent);
@@ -150,12 +152,12 @@ public final class ReadinessPoller {
      */
     public int await(int fd, int events, long timeoutNanos) throws IpcException {
         if (timeoutNanos == 0) {
-            return Poll.revents(fd, (short) events, 0);
+            return Poll.pollNative(fd, (short) events, 0);
         }
         Thread self = Thread.currentThread();
         Waiter waiter = new Waiter(events, self, null);
         if (!add(fd, waiter)) {
-            return Poll.revents(fd, (short) events, timeoutNanos < 0 ? -1 : (int) Math.max(1, timeoutNanos / 1_000_000));
+            return Poll.pollNative(fd, (short) events, timeoutNanos < 0 ? -1 : (int) Math.max(1, timeoutNanos / 1_000_000));
         }
         boolean forever = timeoutNanos < 0;
         long end = System.nanoTime() + timeoutNanos;
@@ -197,6 +199,7 @@ public final class ReadinessPoller {
      * waits on it any more.
      */
     public void forget(int fd) {
+        List<Waiter> stranded = new ArrayList<>();
         lock.lock();
         try {
             Registration r = byFd.remove(fd);
@@ -204,6 +207,15 @@ public final class ReadinessPoller {
                 return;
             }
             byId.remove(r.id);
+            // Nobody should wait any more; a thread that still does is woken to find the descriptor closed.
+            for (Waiter w : r.waiters) {
+                if (w.thread != null) {
+                    w.fired = true;
+                    stranded.add(w);
+                }
+            }
+            waiting -= r.waiters.size();
+            r.waiters.clear();
             if (r.added && LinuxCalls.epoll_ctl(epfd, OsConstants.EPOLL_CTL_DEL, fd, ctlEventAddress) != 0) {
                 int errno = Libc.errno();
                 LOG.log(System.Logger.Level.DEBUG, () -> name + ": epoll_ctl(DEL, fd " + fd + ") failed: " + Errno.describe(errno));
@@ -211,6 +223,7 @@ public final class ReadinessPoller {
         } finally {
             lock.unlock();
         }
+        stranded.forEach(w -> LockSupport.unpark(w.thread));
     }
 
     /** Whether the poller thread is running (for tests). */
@@ -234,11 +247,13 @@ public final class ReadinessPoller {
                 byId.put(r.id, r);
             }
             r.waiters.add(waiter);
+            waiting++;
             int wanted = r.wanted();
             if ((r.armed & wanted) != wanted) {
                 int rc = arm(r, wanted);
                 if (rc != 0) {
                     r.waiters.remove(waiter);
+                    waiting--;
                     if (r.waiters.isEmpty() && !r.added) {
                         byFd.remove(fd);
                         byId.remove(r.id);
@@ -288,8 +303,8 @@ public final class ReadinessPoller {
         lock.lock();
         try {
             Registration r = byFd.get(fd);
-            if (r != null) {
-                r.waiters.remove(waiter);
+            if (r != null && r.waiters.remove(waiter)) {
+                waiting--;
             }
             // Still armed for its events: a later event finds nobody and leaves the registration disarmed.
         } finally {
@@ -299,10 +314,26 @@ public final class ReadinessPoller {
 
     private void ensureRunning() {
         if (thread == null) {
-            Thread t = new Thread(this::run, name);
+            Thread t = new Thread(this::runGuarded, name);
             t.setDaemon(true);
             thread = t;
             t.start();
+        }
+    }
+
+    /** The thread's body; if it ever fails, the next waiter starts a new thread (waits end at their timeouts). */
+    private void runGuarded() {
+        try {
+            run();
+        } catch (RuntimeException | Error e) {
+            lock.lock();
+            try {
+                thread = null;
+            } finally {
+                lock.unlock();
+            }
+            LOG.log(System.Logger.Level.ERROR, name + " failed", e);
+            throw e;
         }
     }
 
@@ -331,13 +362,7 @@ public final class ReadinessPoller {
                         fire(r, revents, woken);
                     }
                 }
-                busy = false;
-                for (Registration r : byFd.values()) {
-                    if (!r.waiters.isEmpty()) {
-                        busy = true;
-                        break;
-                    }
-                }
+                busy = waiting > 0;
                 if (!busy && System.nanoTime() - idleSince > IDLE_STOP_NANOS) {
                     thread = null;
                     return;
@@ -373,6 +398,7 @@ public final class ReadinessPoller {
                 w.revents = mine;
                 w.fired = true;
                 r.waiters.remove(i);
+                waiting--;
                 woken.add(w);
             }
         }
@@ -386,6 +412,7 @@ public final class ReadinessPoller {
                     w.fired = true;
                     woken.add(w);
                 }
+                waiting -= r.waiters.size();
                 r.waiters.clear();
             }
         }
