@@ -13,9 +13,9 @@ import org.ipc4j.api.internal.posix.ByteLocks;
  *
  * <p>Whether that holder lives is the kernel's word: while it holds the slot, an endpoint holds an
  * open-file-description write lock on the first byte of the slot's owner word in the region file (the
- * slot's offset in the file, see {@link RingMemory#lockByte}); the kernel drops it when the process dies,
+ * slot's offset in the file, see {@code RingMemory.lockByte}); the kernel drops it when the process dies,
  * in whatever PID namespace. The pid and start time are for messages. Only where there are no such locks
- * ({@link RingMemory#locks} is {@code null}: not Linux) is a holder judged by its pid and start time.
+ * ({@code RingMemory.locks} is {@code null}: not Linux) is a holder judged by its pid and start time.
  */
 public final class RingSlots {
     /** Peer states reported by the slot table. */
