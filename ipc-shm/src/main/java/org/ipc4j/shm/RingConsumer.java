@@ -182,6 +182,8 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
             return;
         }
         closed = true;
+        // a thread of this end asleep on the doorbell wakes now and sees the close
+        reader.memory().dataBell().wakeAll();
         reader.detach();
         if (ownsRegion) {
             region.close();

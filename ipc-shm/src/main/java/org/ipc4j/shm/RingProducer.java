@@ -223,6 +223,8 @@ public final class RingProducer extends SendEnd implements NamedObject {
             return;
         }
         closed = true;
+        // a thread of this end asleep on the doorbell wakes now and sees the close
+        writer.memory().roomBell().wakeAll();
         writer.detach();
         if (ownsRegion) {
             region.close();

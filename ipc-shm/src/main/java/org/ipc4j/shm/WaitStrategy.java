@@ -65,6 +65,11 @@ public final class WaitStrategy {
         return waited < spinNanos;
     }
 
+    /** Whether a wait that has lasted {@code waited} nanoseconds is past spinning and yielding: time to sleep. */
+    boolean sleeping(long waited) {
+        return waited >= yieldNanos;
+    }
+
     /**
      * Waits once; {@code waited} is how long the operation has been waiting so far.
      * Never waits beyond {@code remaining}.

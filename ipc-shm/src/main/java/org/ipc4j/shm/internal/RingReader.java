@@ -29,6 +29,8 @@ public final class RingReader {
     private final long tailAddr;
     private final long headAddr;
     private final ClaimSweeper sweeper;
+    /** Rung after every move of head: producers may sleep on it for room. */
+    private final Doorbell roomBell;
 
     private int generation;
     private long head;
@@ -46,6 +48,7 @@ public final class RingReader {
         this.tailAddr = ring.tailAddr;
         this.headAddr = ring.headAddr;
         this.sweeper = new ClaimSweeper(ring);
+        this.roomBell = ring.roomBell;
     }
 
     /** Takes the consumer slot; false if a live consumer holds it. */
@@ -83,6 +86,7 @@ public final class RingReader {
         }
         head = p;
         M.writeOrderedLong(headAddr, p);
+        roomBell.ring();
     }
 
     public void detach() {
@@ -113,6 +117,7 @@ public final class RingReader {
     private void consume(long address, int aligned) {
         releaseRecord(address, aligned);
         M.writeOrderedLong(headAddr, head);
+        roomBell.ring();
     }
 
     /**
@@ -170,6 +175,7 @@ public final class RingReader {
         } finally {
             if (head != start) {
                 M.writeOrderedLong(headAddr, head);
+                roomBell.ring();
             }
         }
         return count;
