@@ -1,7 +1,5 @@
 package org.ipc4j.shm.internal;
 
-import static org.ipc4j.shm.internal.RingMemory.M;
-
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -56,9 +54,11 @@ public final class Doorbell {
         AVAILABLE = reason == null;
     }
 
+    private final MappedMemory memory;
     private final long address;
 
-    Doorbell(long address) {
+    Doorbell(MappedMemory memory, long address) {
+        this.memory = memory;
         this.address = address;
     }
 
@@ -111,7 +111,7 @@ public final class Doorbell {
     public void ring() {
         if (AVAILABLE) {
             VarHandle.fullFence();
-            int word = M.readVolatileInt(address);
+            int word = memory.readVolatileInt(address);
             if ((word & 1) != 0) {
                 wakeFlagged(word);
             }
@@ -121,11 +121,11 @@ public final class Doorbell {
     private void wakeFlagged(int word) {
         int w = word;
         while ((w & 1) != 0) {
-            if (M.compareAndSwapInt(address, w, w + 1)) {
+            if (memory.compareAndSwapInt(address, w, w + 1)) {
                 Futex.wake(address, Integer.MAX_VALUE);
                 return;
             }
-            w = M.readVolatileInt(address);
+            w = memory.readVolatileInt(address);
         }
         // another waker cleared the flag after our load: it woke everybody
     }
@@ -136,8 +136,8 @@ public final class Doorbell {
      */
     public int announce() {
         while (true) {
-            int w = M.readVolatileInt(address);
-            if (M.compareAndSwapInt(address, w, w | 1)) {
+            int w = memory.readVolatileInt(address);
+            if (memory.compareAndSwapInt(address, w, w | 1)) {
                 return w | 1;
             }
         }
@@ -199,8 +199,8 @@ public final class Doorbell {
             return;
         }
         while (true) {
-            int w = M.readVolatileInt(address);
-            if (M.compareAndSwapInt(address, w, w + 2)) {
+            int w = memory.readVolatileInt(address);
+            if (memory.compareAndSwapInt(address, w, w + 2)) {
                 break;
             }
         }
