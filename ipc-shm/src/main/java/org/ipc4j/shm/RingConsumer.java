@@ -191,6 +191,8 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
         // a thread of this end asleep on the doorbell wakes now and sees the close
         reader.memory().dataBell().wakeAll();
         reader.detach();
+        // producers asleep on a full ring check their consumer now, and see it leave
+        reader.memory().roomBell().wakeAll();
         if (ownsRegion) {
             region.close();
         }

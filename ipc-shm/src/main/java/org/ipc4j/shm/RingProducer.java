@@ -232,6 +232,8 @@ public final class RingProducer extends SendEnd implements NamedObject {
         // a thread of this end asleep on the doorbell wakes now and sees the close
         writer.memory().roomBell().wakeAll();
         writer.detach();
+        // a consumer asleep on the doorbell checks its producers now, and sees this one leave
+        writer.memory().dataBell().wakeAll();
         if (ownsRegion) {
             region.close();
         }

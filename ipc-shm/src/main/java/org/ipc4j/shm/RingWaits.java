@@ -33,6 +33,10 @@ final class RingWaits {
     static final long FOREVER = Long.MAX_VALUE;
     /** No doorbell announcement pending. A word as stored by an announcement always has bit 0 set. */
     private static final int NOT_ANNOUNCED = 0;
+    /** {@link #idle}'s answer for a sleep on the doorbell that ended early (an announced word is odd). */
+    private static final int WOKEN = 2;
+    /** The least time between two liveness checks that a wake-up without a message brings forward. */
+    private static final long WOKEN_CHECK_NANOS = 1_000_000L;
     /**
      * While spinning, the clock, interrupt and deadline are consulted only every this many attempts: reading
      * the clock costs more than a poll of the ring, and would delay noticing a message.
@@ -127,6 +131,10 @@ final class RingWaits {
             }
             spinning = wait.spinning(waited);
             announced = idle(bell, announced, wait, waited, timeoutNanos - waited, lastCheck - now);
+            if (announced == WOKEN) {
+                announced = NOT_ANNOUNCED;
+                lastCheck = checkSoon(lastCheck);
+            }
         }
     }
 
@@ -201,6 +209,10 @@ final class RingWaits {
             }
             spinning = wait.spinning(waited);
             announced = idle(bell, announced, wait, waited, timeoutNanos - waited, lastCheck - now);
+            if (announced == WOKEN) {
+                announced = NOT_ANNOUNCED;
+                lastCheck = checkSoon(lastCheck);
+            }
         }
     }
 
@@ -214,7 +226,8 @@ final class RingWaits {
      * strategy's park slices.
      *
      * @param sinceCheck {@code lastCheck - now}: minus the time since the last liveness check
-     * @return the announced doorbell word for the next turn, or {@link #NOT_ANNOUNCED}
+     * @return the announced doorbell word for the next turn, {@link #NOT_ANNOUNCED}, or {@link #WOKEN} after a
+     *         sleep that ended early
      */
     private static int idle(Doorbell bell, int announced, WaitStrategy wait, long waited, long remaining,
             long sinceCheck) {
@@ -226,8 +239,17 @@ final class RingWaits {
             return bell.announce();
         }
         long untilCheck = livenessInterval(waited) + sinceCheck;
-        bell.sleep(announced, Math.max(1, Math.min(remaining, untilCheck)));
-        return NOT_ANNOUNCED;
+        return bell.sleep(announced, Math.max(1, Math.min(remaining, untilCheck))) ? WOKEN : NOT_ANNOUNCED;
+    }
+
+    /**
+     * The liveness check's last time after a sleep that a ring ended: a wake-up that brings no message (or no
+     * room) may be a peer's close, which rings the doorbell too, so the loop checks the peer on its next turn,
+     * unless it did less than {@link #WOKEN_CHECK_NANOS} ago. A wake-up that brings a message returns before.
+     */
+    private static long checkSoon(long lastCheck) {
+        return System.nanoTime() - lastCheck >= WOKEN_CHECK_NANOS ? lastCheck - SLEEPING_LIVENESS_INTERVAL_NANOS
+                : lastCheck;
     }
 
     /**

@@ -215,6 +215,25 @@ class ShmDoorbellIT {
         }
     }
 
+    /** A peer that closes rings the doorbell: an end asleep for over a second (checks every 100 ms) learns at once. */
+    @Test
+    void aPeerThatClosesWakesTheSleepingEnd() throws Exception {
+        String name = name();
+        ShmRingConfig config = config(ShmRingConfig.Variant.SINGLE_PRODUCER);
+        try (RingConsumer consumer = ShmRing.openConsumer(name, config, OpenOptions.create())) {
+            RingProducer producer = ShmRing.openProducer(name, config, OpenOptions.open());
+            ByteBuffer in = ByteBuffer.allocate(consumer.maxMessageSize());
+            CompletableFuture<Object> receive = asleep("db-peer-close", () -> consumer.receive(in));
+            Thread.sleep(1500);
+            long t0 = System.nanoTime();
+            producer.close();
+            assertThat(receive.get(5, TimeUnit.SECONDS)).isInstanceOf(PeerGoneException.class)
+                    .asString().contains("gone");
+            System.out.printf("a receiver asleep for 1.5 s saw its producer close after %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
     /** A peer killed with -9 while this end sleeps: the liveness check at the end of a futex slice reports it. */
     @Test
     void aPeerKilledWhileTheOtherEndSleepsIsReported() throws Exception {
@@ -277,6 +296,46 @@ class ShmDoorbellIT {
             ChildJvm sender = child(NO_DOORBELL, "send", other);
             assertThat(sender.waitFor(PATIENCE)).as(sender.output()).isZero();
             assertThat(receive.get(5, TimeUnit.SECONDS)).isEqualTo(5);
+        }
+    }
+
+    /** On JDK 21+: a virtual thread must not hold its carrier in a futex wait; it parks, and still gets its message. */
+    @Test
+    void aVirtualThreadParksInsteadOfSleepingInTheKernel() throws Exception {
+        java.lang.reflect.Method ofVirtual;
+        try {
+            ofVirtual = Thread.class.getMethod("ofVirtual");
+        } catch (NoSuchMethodException e) {
+            assumeTrue(false, "no virtual threads on this JDK");
+            return;
+        }
+        String name = name();
+        ShmRingConfig config = config(ShmRingConfig.Variant.SINGLE_PRODUCER);
+        try (RingProducer producer = ShmRing.openProducer(name, config, OpenOptions.create());
+             RingConsumer consumer = ShmRing.openConsumer(name, config, OpenOptions.open())) {
+            CompletableFuture<Object> result = new CompletableFuture<>();
+            Runnable receive = () -> {
+                try {
+                    boolean usable = Doorbell.usableByCurrentThread();
+                    result.complete(usable ? "doorbell used on a virtual thread" : consumer.receive(
+                            ByteBuffer.allocate(consumer.maxMessageSize()), PATIENCE));
+                } catch (Throwable t) {
+                    result.complete(t);
+                }
+            };
+            Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class)
+                    .invoke(ofVirtual.invoke(null), receive);
+            Thread.sleep(500);
+            try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(
+                    java.nio.file.Path.of("/proc/self/task"))) {
+                for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                    long tid = Long.parseLong(task.getFileName().toString());
+                    assertThat(ProcTasks.inSharedFutexWait(self, tid)).as("thread %d in a shared futex wait", tid)
+                            .isFalse();
+                }
+            }
+            producer.send("hello".getBytes());
+            assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo(5);
         }
     }
 

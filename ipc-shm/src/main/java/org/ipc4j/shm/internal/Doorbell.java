@@ -149,12 +149,14 @@ public final class Doorbell {
      * spuriously; the interrupt status is kept. {@link Thread#interrupt()} cannot reach a thread in a native
      * call, so the sleep registers as an interruptible blocking operation (as the JDK's channels do): the
      * interrupting thread then rings this word ({@link #wakeAll()}) on the sleeper's behalf.
+     *
+     * @return false if the sleep lasted its whole time, true if it ended early
      */
-    public void sleep(int announced, long nanos) {
+    public boolean sleep(int announced, long nanos) {
         Interruption interruption = new Interruption(this);
         interruption.enter();
         try {
-            Futex.await(address, announced, nanos);
+            return Futex.await(address, announced, nanos) != org.ipc4j.api.internal.Errno.ETIMEDOUT;
         } finally {
             interruption.exit();
         }
