@@ -297,6 +297,17 @@ class ShmDoorbellIT {
             assertThat(sender.waitFor(PATIENCE)).as(sender.output()).isZero();
             assertThat(receive.get(5, TimeUnit.SECONDS)).isEqualTo(5);
         }
+        // a process without the asymmetric barrier rings with a fence of its own (and parks itself)
+        String third = name();
+        try (RingConsumer consumer = ShmRing.openConsumer(third, config, OpenOptions.create())) {
+            ByteBuffer in = ByteBuffer.allocate(consumer.maxMessageSize());
+            CompletableFuture<Object> fenced = asleep("db-fenced", () -> consumer.receive(in, PATIENCE));
+            List<String> noBarrier = new ArrayList<>(ChildJvm.DEFAULT_JVM_OPTIONS);
+            noBarrier.add("-Dipc4j.shm.membarrier=false");
+            ChildJvm fencing = child(noBarrier, "send", third);
+            assertThat(fencing.waitFor(PATIENCE)).as(fencing.output()).isZero();
+            assertThat(fenced.get(5, TimeUnit.SECONDS)).isEqualTo(5);
+        }
     }
 
     /** On JDK 21+: a virtual thread must not hold its carrier in a futex wait; it parks, and still gets its message. */

@@ -25,9 +25,15 @@ public final class Futex {
     static final long FUTEX_WAKE = 1;
     /** {@code SYS_futex} of this architecture. */
     static final long SYS_FUTEX;
+    /** {@code SYS_membarrier} of this architecture. */
+    static final long SYS_MEMBARRIER;
+    static final long MEMBARRIER_CMD_QUERY = 0;
+    static final long MEMBARRIER_CMD_GLOBAL_EXPEDITED = 2;
+    static final long MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 4;
 
     static {
         SYS_FUTEX = systemCallNumber(System.getProperty("os.arch"));
+        SYS_MEMBARRIER = membarrierNumber(System.getProperty("os.arch"));
         if (SYS_FUTEX < 0) {
             throw new UnsupportedOperationException("no futex system call number is known here for os.arch "
                     + System.getProperty("os.arch") + " (known: amd64/x86_64, aarch64)");
@@ -52,6 +58,38 @@ public final class Futex {
             default:
                 return -1;
         }
+    }
+
+    /** {@code SYS_membarrier} for a JVM {@code os.arch} (x86-64 324, AArch64 283), or -1. Pure, for tests. */
+    static long membarrierNumber(String osArch) {
+        long futex = systemCallNumber(osArch);
+        return futex == 202 ? 324 : futex == 98 ? 283 : -1;
+    }
+
+    /**
+     * Registers this process for {@code MEMBARRIER_CMD_GLOBAL_EXPEDITED} (Linux 4.16+): from now on a
+     * {@link #globalBarrier()} of any process interrupts this one's running threads with a full memory barrier,
+     * so they may order a store before a load with program order alone (the asymmetric fence). Returns whether
+     * the kernel supports and accepted it (a seccomp filter may refuse the call).
+     */
+    public static boolean registerForGlobalBarrier() {
+        long supported = syscall(SYS_MEMBARRIER, MEMBARRIER_CMD_QUERY, 0, 0, 0, 0, 0);
+        if (supported < 0 || (supported & MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0
+                || (supported & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) == 0) {
+            return false;
+        }
+        return syscall(SYS_MEMBARRIER, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0, 0, 0, 0) == 0;
+    }
+
+    /**
+     * {@code membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)}: returns once every running thread of every process
+     * registered by {@link #registerForGlobalBarrier()} has executed a full memory barrier (threads not running
+     * passed one when they were switched out). The heavy side of the asymmetric fence: microseconds.
+     *
+     * @return 0, or the errno
+     */
+    public static int globalBarrier() {
+        return syscall(SYS_MEMBARRIER, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0, 0, 0, 0) == 0 ? 0 : Libc.errno();
     }
 
     /** glibc's {@code long syscall(long number, ...)}: every futex argument fits a register-sized long. */

@@ -32,6 +32,15 @@ class FutexTest {
         assertThat(Futex.systemCallNumber("aarch64")).isEqualTo(98);
         assertThat(Futex.systemCallNumber("riscv64")).isEqualTo(-1);
         assertThat(Futex.systemCallNumber(null)).isEqualTo(-1);
+        assertThat(Futex.membarrierNumber("amd64")).isEqualTo(324);
+        assertThat(Futex.membarrierNumber("aarch64")).isEqualTo(283);
+        assertThat(Futex.membarrierNumber("ppc64le")).isEqualTo(-1);
+    }
+
+    @Test
+    void theGlobalBarrierWorksOnceRegistered() {
+        assumeTrue(Futex.registerForGlobalBarrier(), "membarrier(GLOBAL_EXPEDITED) is not available here");
+        assertThat(Futex.globalBarrier()).isZero();
     }
 
     @Test
