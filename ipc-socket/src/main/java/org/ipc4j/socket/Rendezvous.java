@@ -85,7 +85,7 @@ final class Rendezvous {
             Attempt attempt = connect(o.address, deadline, where);
             switch (attempt.outcome) {
                 case CONNECTED:
-                    return connected(attempt.socket, o, where);
+                    return connected(attempt.socket, o, deadline, where);
                 case REFUSED:
                     last = attempt.why;
                     if (mayListen && attempt.staleKey != null) {
@@ -93,7 +93,7 @@ final class Rendezvous {
                         // right before removing, and meet it if it is there
                         Attempt again = connect(o.address, deadline, where);
                         if (again.outcome == Outcome.CONNECTED) {
-                            return connected(again.socket, o, where);
+                            return connected(again.socket, o, deadline, where);
                         }
                         if (again.outcome == Outcome.REFUSED && attempt.staleKey.equals(again.staleKey)) {
                             UnixSocketFiles.removeStale(((UnixDomainSocketAddress) o.address).getPath(), again.staleKey);
@@ -225,8 +225,8 @@ final class Rendezvous {
     }
 
     /** Side B: the connected socket becomes the channel, once the peer is checked. */
-    private static StreamChannel connected(SocketChannel socket, StreamChannel.Opener o, String where)
-            throws IpcException {
+    private static StreamChannel connected(SocketChannel socket, StreamChannel.Opener o, Deadline deadline, String where)
+            throws IpcException, InterruptedIOException {
         try {
             PeerCredentials credentials = null;
             if (o.address instanceof UnixDomainSocketAddress) {
@@ -239,8 +239,13 @@ final class Rendezvous {
             } else {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
+            if (o.authkey != null) {
+                try (Handshake handshake = Handshake.on(socket, o.authkey, deadline, where)) {
+                    handshake.asConnector();
+                }
+            }
             return StreamChannel.pointToPoint(socket, o.maxMessageSize, o.bufferSize, where + " (side b)", credentials);
-        } catch (IpcException e) {
+        } catch (IpcException | InterruptedIOException e) {
             Waits.closeQuietly(socket);
             throw e;
         } catch (IOException e) {
@@ -370,16 +375,31 @@ final class Rendezvous {
             ServerSocketChannel listener = bound.listener;
             listener.configureBlocking(false);
             listener.register(selector, SelectionKey.OP_ACCEPT);
+            AuthenticationFailedException lastRefusal = null;
+            int refused = 0;
             while (true) {
                 SocketChannel socket = listener.accept();
                 if (socket != null) {
-                    StreamChannel channel = admit(socket, bound, o, where);
+                    StreamChannel channel;
+                    try {
+                        channel = admit(socket, bound, o, deadline, where);
+                    } catch (AuthenticationFailedException e) {
+                        LOG.warn("{}; refused, waiting for the next peer", e.getMessage());
+                        lastRefusal = e;
+                        refused++;
+                        continue;
+                    }
                     if (channel != null) {
                         return channel;
                     }
                     continue;
                 }
                 if (!Waits.select(selector, deadline, where + ": accept")) {
+                    if (lastRefusal != null) {
+                        throw new AuthenticationFailedException(where + ": no peer passed the authkey handshake in "
+                                + timeout.toMillis() + " ms; " + refused + " refused, the last because: "
+                                + lastRefusal.getMessage());
+                    }
                     throw noPeer(where, o.role, timeout, "nobody connected to our listener");
                 }
             }
@@ -392,8 +412,8 @@ final class Rendezvous {
         }
     }
 
-    private static StreamChannel admit(SocketChannel socket, Bound bound, StreamChannel.Opener o, String where)
-            throws IOException {
+    private static StreamChannel admit(SocketChannel socket, Bound bound, StreamChannel.Opener o, Deadline deadline,
+                                       String where) throws IOException {
         try {
             socket.configureBlocking(false);
             PeerCredentials credentials = bound.path != null ? Credentials.of(socket) : null;
@@ -406,6 +426,11 @@ final class Rendezvous {
             }
             if (bound.path == null) {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            if (o.authkey != null) {
+                try (Handshake handshake = Handshake.on(socket, o.authkey, deadline, where)) {
+                    handshake.asListener();
+                }
             }
             // stop listening before the channel is handed out: the next opener must not find this listener
             bound.close();

@@ -72,6 +72,8 @@ public final class OsConstants {
     public static final int EPOLL_CTL_MOD = 3;
     public static final int EPOLLIN = 0x001;
     public static final int EPOLLOUT = 0x004;
+    public static final int EPOLLERR = 0x008;
+    public static final int EPOLLHUP = 0x010;
     public static final int EPOLLONESHOT = 1 << 30;
 
     // ---------------------------------------------------------------- sys/mman.h, linux/falloc.h (Linux only)

@@ -52,7 +52,7 @@ class CLayoutTest {
             "  V(POLLIN); V(POLLOUT); V(POLLERR); V(POLLHUP); V(POLLNVAL);",
             "  V(RLIMIT_NOFILE); V(RLIMIT_MSGQUEUE);",
             "  V(EPOLL_CLOEXEC); V(EPOLL_CTL_ADD); V(EPOLL_CTL_DEL); V(EPOLL_CTL_MOD);",
-            "  V(EPOLLIN); V(EPOLLOUT); V(EPOLLONESHOT);",
+            "  V(EPOLLIN); V(EPOLLOUT); V(EPOLLERR); V(EPOLLHUP); V(EPOLLONESHOT);",
             "  V(MADV_POPULATE_WRITE); V(FALLOC_FL_KEEP_SIZE);",
             "  V(SEM_VALUE_MAX); V(SEM_FAILED); S(\"MQ_PRIO_MAX\", sysconf(_SC_MQ_PRIO_MAX));",
             "  S(\"TIMESPEC_SIZE\", sizeof(struct timespec));",
