@@ -37,7 +37,8 @@ static uint64_t start_time_of_self(void) {
     return strtoull(p, NULL, 10);
 }
 
-/* The room doorbell (ring offset 2688): after moving head, wake producers that announced they sleep. */
+/* The room doorbell (ring offset 2688): after moving head, wake producers that announced they sleep.
+   This reader is not registered for membarrier, so it orders its head store before the load with a fence. */
 static void ring_room_doorbell(uint8_t *ring) {
     uint32_t *bell = (uint32_t *)(ring + 2688);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
