@@ -39,7 +39,8 @@ import org.ipc4j.shm.internal.RingWriter;
  * receives; several senders (or receivers) must be serialised by the caller.
  *
  * <p><b>Peer gone.</b> A receive reports {@link org.ipc4j.api.PeerGoneException} once the messages the peer
- * completed are taken and the peer has closed or died (checked every 10 ms while waiting); a send reports it
+ * completed are taken and the peer has closed or died (checked every 10 ms while waiting, every 100 ms
+ * once a wait has slept on the doorbell for a second); a send reports it
  * at once when the peer closed, or when the ring is full and the peer died. The message says which: "closed
  * its end" or "died without closing". A peer counts as gone only once it has been there in this session: an
  * end that opened first waits for its partner.

@@ -30,6 +30,8 @@ public final class RingReader {
     private final long tailAddr;
     private final long headAddr;
     private final ClaimSweeper sweeper;
+    /** Rung after every move of head: producers may sleep on it for room. */
+    private final Doorbell roomBell;
 
     private int generation;
     private long head;
@@ -48,6 +50,7 @@ public final class RingReader {
         this.tailAddr = ring.tailAddr;
         this.headAddr = ring.headAddr;
         this.sweeper = new ClaimSweeper(ring);
+        this.roomBell = ring.roomBell;
     }
 
     /**
@@ -89,6 +92,7 @@ public final class RingReader {
         }
         head = p;
         M.writeOrderedLong(headAddr, p);
+        roomBell.ring();
     }
 
     public void detach() {
@@ -119,6 +123,7 @@ public final class RingReader {
     private void consume(long address, int aligned) {
         releaseRecord(address, aligned);
         M.writeOrderedLong(headAddr, head);
+        roomBell.ring();
     }
 
     /**
@@ -176,6 +181,7 @@ public final class RingReader {
         } finally {
             if (head != start) {
                 M.writeOrderedLong(headAddr, head);
+                roomBell.ring();
             }
         }
         return count;

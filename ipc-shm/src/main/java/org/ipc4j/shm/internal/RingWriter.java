@@ -29,6 +29,8 @@ public final class RingWriter {
     private final boolean single;
     private final long tailAddr;
     private final long headAddr;
+    /** Rung after every commit and abort: the consumer may sleep on it. */
+    private final Doorbell dataBell;
     /** The multi-producer claims; {@code null} for a single-producer ring. */
     final SharedClaims claims;
 
@@ -53,6 +55,7 @@ public final class RingWriter {
         this.single = ring.variant == VARIANT_SPSC;
         this.tailAddr = ring.tailAddr;
         this.headAddr = ring.headAddr;
+        this.dataBell = ring.dataBell;
         this.claims = single ? null : new SharedClaims(ring);
     }
 
@@ -160,6 +163,7 @@ public final class RingWriter {
     public void commit(long payloadOffset) {
         long address = claimedHeader(payloadOffset);
         M.writeOrderedInt(address, -M.readInt(address));
+        dataBell.ring();
     }
 
     /**
@@ -173,6 +177,7 @@ public final class RingWriter {
             return false;
         }
         M.writeOrderedInt(address, -length);
+        dataBell.ring();
         return true;
     }
 
@@ -180,6 +185,7 @@ public final class RingWriter {
     public void abort(long payloadOffset) {
         long address = claimedHeader(payloadOffset);
         M.writeOrderedLong(address, header(align(-M.readInt(address)), padTag));
+        dataBell.ring();
     }
 
     /** Copies {@code length} bytes from {@code src} at its position into a claimed payload. */
