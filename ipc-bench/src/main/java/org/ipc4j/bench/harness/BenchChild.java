@@ -6,7 +6,7 @@ import java.util.List;
  * The child process of a comparison run: {@code BenchChild MECHANISM ADDRESS STEPS CPU READY_FILE}. Pins
  * itself to {@code CPU} (unless -1), opens its end (retrying while the parent is still creating it), creates
  * {@code READY_FILE} (the parent sends nothing before: a UDP listener, say, must be bound first), runs the
- * steps, exits 0. Failures go to stderr with exit 1. Nothing is written to stdout, which may be a channel.
+ * steps (on a virtual thread with {@code -Dipc4j.bench.virtual=true}), exits 0. Failures go to stderr with exit 1. Nothing is written to stdout, which may be a channel.
  */
 public final class BenchChild {
     private BenchChild() {
@@ -24,8 +24,16 @@ public final class BenchChild {
             Link link = openWithRetry(mechanism, address);
             java.nio.file.Files.createFile(java.nio.file.Path.of(args[4]));
             try {
-                for (Step step : steps) {
-                    Driver.child(link, step, mechanism.carriesData());
+                java.util.concurrent.Callable<Void> run = () -> {
+                    for (Step step : steps) {
+                        Driver.child(link, step, mechanism.carriesData());
+                    }
+                    return null;
+                };
+                if (Boolean.getBoolean(VirtualThreadRunner.PROPERTY)) {
+                    VirtualThreadRunner.call(run);
+                } else {
+                    run.call();
                 }
             } finally {
                 link.close();

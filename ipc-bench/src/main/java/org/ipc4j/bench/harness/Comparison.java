@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -282,6 +283,9 @@ public final class Comparison {
                 // allow it explicitly rather than print the warning in every child.
                 jvm.add("--sun-misc-unsafe-memory-access=allow");
             }
+            if (options.virtualThreads) {
+                jvm.add("-D" + VirtualThreadRunner.PROPERTY + "=true");
+            }
             Mechanism.ChildSpec spec = new Mechanism.ChildSpec(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), jvm, options.classPath,
                     BenchChild.class.getName(),
@@ -314,10 +318,11 @@ public final class Comparison {
                     dog.start();
                     Driver.Measured measured;
                     try {
-                        measured = Driver.parent(link, step, m.carriesData(), done -> {
+                        Callable<Driver.Measured> measure = () -> Driver.parent(link, step, m.carriesData(), done -> {
                             dog.progressed();
                             progress.update(stepLabel, done, stepUnits, false);
                         });
+                        measured = options.virtualThreads ? VirtualThreadRunner.call(measure) : measure.call();
                     } catch (Exception e) {
                         if (dog.fired) {
                             throw new IllegalStateException("no progress for " + STALL_SECONDS + " s at "

@@ -25,6 +25,8 @@ public final class Options {
     /** Times the whole selection runs, in rotated order; each figure is then the median over the rounds. */
     public int rounds = 1;
     public boolean quick;
+    /** Both processes measure on a virtual thread (JDK 21+), the path ipc4j takes for virtual threads. */
+    public boolean virtualThreads;
     public List<String> jvmOptions = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"));
     public String classPath = System.getProperty("ipc4j.bench.classpath", System.getProperty("java.class.path"));
 
@@ -44,7 +46,8 @@ public final class Options {
                 "  --json FILE.json      also write the raw figures as JSON",
                 "  --rounds N            run the selection N times, each round in a rotated order, and report",
                 "                        the median of each figure and the ring ratios of every round (default 1)",
-                "  --no-pin              do not pin the two processes to separate cores");
+                "  --no-pin              do not pin the two processes to separate cores",
+                "  --virtual-threads     both processes send and wait on a virtual thread (JDK 21+)");
     }
 
     /** Parses the arguments; throws IllegalArgumentException naming a bad one. */
@@ -55,6 +58,13 @@ public final class Options {
             switch (a) {
                 case "--quick" -> o.quick();
                 case "--no-pin" -> o.pin = false;
+                case "--virtual-threads" -> {
+                    if (!VirtualThreadRunner.available()) {
+                        throw new IllegalArgumentException("--virtual-threads needs JDK 21 or later; this is Java "
+                                + Runtime.version().feature());
+                    }
+                    o.virtualThreads = true;
+                }
                 case "--mechanisms" -> {
                     o.mechanisms = new ArrayList<>();
                     for (String m : value(args, ++i, a).split(",")) {
