@@ -261,6 +261,16 @@ public final class FdSendEnd extends SendEnd {
     /** Closed, or the peer gone: the exception to throw. A fresh copy per call, the first as its cause. */
     private void throwIfUnusable() throws IpcException {
         IpcException f = failure;
+        if (!open) {
+            // closed here: that is what this end's caller learns, even if the peer went too (closing a child's
+            // pipe can end the child before a blocked sender looks again)
+            EndpointClosedException e = f instanceof EndpointClosedException
+                    ? new EndpointClosedException(f.getMessage()) : closedException();
+            if (f != null) {
+                e.initCause(f);
+            }
+            throw e;
+        }
         if (f instanceof PeerGoneException) {
             throw new PeerGoneException(f.getMessage(), f);
         }
@@ -268,9 +278,6 @@ public final class FdSendEnd extends SendEnd {
             EndpointClosedException e = new EndpointClosedException(f.getMessage());
             e.initCause(f);
             throw e;
-        }
-        if (!open) {
-            throw closedException();
         }
     }
 
