@@ -4,6 +4,7 @@
  * Attaches to the consumer slot, consumes COUNT messages and prints "COUNT n HASH h", where h folds the
  * FNV-1a hash of every payload in order (the Java test computes the same). Exit 0 on success.
  */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
@@ -73,12 +74,15 @@ int main(int argc, char **argv) {
     uint8_t *data = ring + 4096;
     uint64_t *tail = (uint64_t *)(ring + 128), *head = (uint64_t *)(ring + 256);
 
-    /* take the consumer slot */
+    /* take the consumer slot: first its liveness lock, on the first byte of its owner word in the file; the
+       kernel holds it for us until we unlock it or die */
+    struct flock live = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 384, .l_len = 1, .l_pid = 0 };
+    if (fcntl(fd, F_OFD_SETLK, &live) != 0) { perror("consumer slot held by a live consumer (F_OFD_SETLK)"); return 1; }
     uint64_t *owner = (uint64_t *)(ring + 384);
     uint64_t old = __atomic_load_n(owner, __ATOMIC_ACQUIRE);
     uint64_t gen = ((old >> 32) + 1) & 0x7fffffff;
     if (gen == 0) gen = 1;
-    if ((uint32_t)old != 0) { fprintf(stderr, "consumer slot taken (pid %u)\n", (uint32_t)old); return 1; }
+    /* a pid still in the word is a consumer that died: the lock was free */
     /* "being taken" = bit 63 plus our pid, so a reader killed right here leaves a slot others can take */
     if (!__atomic_compare_exchange_n(owner, &old, (1ULL << 63) | (gen << 32) | (uint32_t)getpid(), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return 1;
     *(uint64_t *)(ring + 384 + 8) = start_time_of_self();
@@ -128,6 +132,8 @@ int main(int argc, char **argv) {
     /* leave the slot */
     uint64_t mine = (gen << 32) | (uint32_t)getpid();
     __atomic_compare_exchange_n(owner, &mine, gen << 32, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    live.l_type = F_UNLCK; /* after the word says "closed": a clean close is never taken for a death */
+    fcntl(fd, F_OFD_SETLK, &live);
     printf("COUNT %ld HASH %llu\n", got, (unsigned long long)folded);
     return 0;
 }

@@ -9,6 +9,13 @@ public class LimitReachedException extends IpcException {
     private final String limit;
     private final long value;
 
+    /**
+     * Reports a limit that stopped the operation.
+     *
+     * @param message what was refused, naming the limit, its value and how to raise it
+     * @param limit the name of the limit (a sysctl file, an rlimit, an option)
+     * @param value the limit in force, or -1 when it could not be read
+     */
     public LimitReachedException(String message, String limit, long value) {
         super(message);
         this.limit = limit;

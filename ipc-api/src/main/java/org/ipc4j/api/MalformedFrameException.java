@@ -8,6 +8,11 @@ package org.ipc4j.api;
 public class MalformedFrameException extends IpcException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Reports a stream that broke the frame format.
+     *
+     * @param message what was wrong, naming the stream and the bad length
+     */
     public MalformedFrameException(String message) {
         super(message);
     }

@@ -9,6 +9,13 @@ public class MessageTooLargeException extends IpcException {
     private final long size;
     private final long maximum;
 
+    /**
+     * Reports a message over the endpoint's maximum.
+     *
+     * @param where the endpoint, as its users know it
+     * @param size the size of the rejected message in bytes
+     * @param maximum the largest message the endpoint accepts, in bytes
+     */
     public MessageTooLargeException(String where, long size, long maximum) {
         super(where + ": message of " + size + " bytes exceeds the maximum of " + maximum + " bytes");
         this.size = size;

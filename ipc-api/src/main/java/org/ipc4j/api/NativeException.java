@@ -9,6 +9,13 @@ public class NativeException extends IpcException {
     private final String function;
     private final int errno;
 
+    /**
+     * Reports a failed native call.
+     *
+     * @param message the call, its arguments and the errno text
+     * @param function the C function that failed
+     * @param errno the errno value right after the call
+     */
     public NativeException(String message, String function, int errno) {
         super(message);
         this.function = function;

@@ -4,6 +4,11 @@ package org.ipc4j.api;
 public class NoSuchObjectException extends IpcException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Reports a name that no object has.
+     *
+     * @param message the name looked for and where
+     */
     public NoSuchObjectException(String message) {
         super(message);
     }

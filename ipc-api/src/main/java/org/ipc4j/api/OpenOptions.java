@@ -66,14 +66,29 @@ public final class OpenOptions {
         return new OpenOptions(mode, permissions, unlink);
     }
 
+    /**
+     * How the open treats an existing or missing object.
+     *
+     * @return the open mode
+     */
     public OpenMode mode() {
         return mode;
     }
 
+    /**
+     * The permission bits of a newly created object (default {@code 0600}).
+     *
+     * @return the mode bits, e.g. {@code 0600}
+     */
     public int permissions() {
         return permissions;
     }
 
+    /**
+     * Whether closing the endpoint also removes the name.
+     *
+     * @return {@code true} if the name goes with the endpoint
+     */
     public boolean unlinkOnClose() {
         return unlinkOnClose;
     }

@@ -7,10 +7,21 @@ package org.ipc4j.api;
 public class PeerGoneException extends IpcException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Reports a peer that went away.
+     *
+     * @param message who went and how (closed, exited with a code, killed)
+     */
     public PeerGoneException(String message) {
         super(message);
     }
 
+    /**
+     * Reports a peer that went away, as seen through {@code cause} (e.g. a connection reset).
+     *
+     * @param message who went and how
+     * @param cause the failure that showed it
+     */
     public PeerGoneException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -4,7 +4,14 @@ import java.util.Locale;
 
 /** The operating system and architecture this JVM runs on, as ipc4j's native bindings see them. */
 public enum Platform {
-    LINUX, MAC, WINDOWS, OTHER;
+    /** Linux, any architecture. */
+    LINUX,
+    /** macOS. */
+    MAC,
+    /** Windows. */
+    WINDOWS,
+    /** Any other operating system. */
+    OTHER;
 
     private static final Platform CURRENT = detect(System.getProperty("os.name", ""));
 

@@ -177,7 +177,7 @@ public final class VirtualThreadLoad {
             result.attempts.add("only " + (count - started.getCount()) + " of " + count
                     + " blockers started within 10 s: the carriers are held");
         }
-        Thread.sleep(300); // into their waits
+        Thread.sleep(1000); // into their waits (the first moments after a thousand starts are busy)
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             double loaded = heartbeat(WINDOW);
             double ratio = baseline == 0 ? 0 : loaded / baseline;

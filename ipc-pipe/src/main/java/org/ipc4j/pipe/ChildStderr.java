@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -16,12 +17,16 @@ import org.slf4j.Logger;
  * up and stalls the child, and never loses a line: each goes to the SLF4J logger at INFO, or, when that logger
  * would drop it (no SLF4J binding, or INFO off for it), to this process's standard error as the child wrote
  * it, exactly as {@link StderrTarget#inherit()} would. The last lines are kept for the message of the
- * {@link org.ipc4j.api.PeerGoneException} that reports the child's death.
+ * {@link org.ipc4j.api.PeerGoneException} that reports the child's death. A line longer than
+ * {@value #MAX_PUMPED_LINE} characters is passed on in pieces, so a child that never ends a line cannot fill
+ * this process's heap.
  */
 final class ChildStderr {
     /** How many of the last lines a death report quotes, and how long each may be. */
     static final int TAIL_LINES = 20;
     static final int MAX_LINE_CHARS = 300;
+    /** A longer line is passed on in pieces of this many characters. */
+    static final int MAX_PUMPED_LINE = 8192;
 
     private final Process process;
     private final String description;
@@ -41,19 +46,40 @@ final class ChildStderr {
     }
 
     private void run() {
-        try (BufferedReader reader = new BufferedReader(
+        try (Reader reader = new BufferedReader(
                 new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                remember(line);
-                if (log.isInfoEnabled()) {
-                    log.info("[{} pid {}] {}", description, process.pid(), line);
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = reader.read()) >= 0) {
+                if (c == '\n') {
+                    emit(line);
                 } else {
-                    inherited.println(line);
+                    line.append((char) c);
+                    if (line.length() >= MAX_PUMPED_LINE) {
+                        emit(line);   // a child that never ends its line must not fill this heap
+                    }
                 }
+            }
+            if (line.length() > 0) {
+                emit(line);
             }
         } catch (IOException e) {
             // the stream closes when the child exits
+        }
+    }
+
+    private void emit(StringBuilder pending) {
+        int end = pending.length();
+        if (end > 0 && pending.charAt(end - 1) == '\r') {
+            end--;
+        }
+        String line = pending.substring(0, end);
+        pending.setLength(0);
+        remember(line);
+        if (log.isInfoEnabled()) {
+            log.info("[{} pid {}] {}", description, process.pid(), line);
+        } else {
+            inherited.println(line);
         }
     }
 

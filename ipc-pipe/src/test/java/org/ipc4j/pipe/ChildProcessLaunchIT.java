@@ -56,6 +56,30 @@ class ChildProcessLaunchIT {
         }
     }
 
+    /** A child that writes 4 MiB to standard error without a line end, then dies. */
+    public static final class EndlessLine {
+        public static void main(String[] args) throws Exception {
+            ParentChannel.open();
+            byte[] chunk = "x".repeat(64 * 1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0; i < 64; i++) {
+                System.err.write(chunk);
+            }
+            System.err.flush();
+            System.exit(4);
+        }
+    }
+
+    @Test
+    void aLineThatNeverEndsIsPassedOnInPiecesAndQuotedShort() throws Exception {
+        try (ChildProcess child = names.closeAfter(ChildProcess.javaBuilder(EndlessLine.class)
+                .classPath(ChildJvm.testClassPath()).jvmOptions(ChildJvm.DEFAULT_JVM_OPTIONS).start())) {
+            Throwable gone = org.assertj.core.api.Assertions.catchThrowable(() -> child.channel().receive(PATIENCE));
+            assertThat(gone).isInstanceOf(PeerGoneException.class).hasMessageContaining("exited with code 4");
+            assertThat(gone.getMessage().length()).as("the quote is bounded")
+                    .isLessThan(ChildStderr.TAIL_LINES * (ChildStderr.MAX_LINE_CHARS + 10) + 500);
+        }
+    }
+
     @Test
     void aChildThatCannotStartSaysWhyInThePeerGoneException() throws Exception {
         try (ChildProcess child = names.closeAfter(ChildProcess.javaBuilder("org.example.NoSuchMain")

@@ -150,7 +150,7 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
         return reader.backlog();
     }
 
-    /** Whether at least one producer is attached and alive (reads {@code /proc}: not for hot paths). */
+    /** Whether at least one producer is attached and alive (asks the kernel, one {@code fcntl}: not for hot paths). */
     public boolean producerAlive() {
         return RingSlots.producersState(reader.memory()) == RingSlots.SlotState.ALIVE;
     }

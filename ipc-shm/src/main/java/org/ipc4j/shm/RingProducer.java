@@ -191,7 +191,7 @@ public final class RingProducer extends SendEnd implements NamedObject {
         return writer.backlog();
     }
 
-    /** Whether a consumer is attached and alive (reads {@code /proc}: not for hot paths). */
+    /** Whether a consumer is attached and alive (asks the kernel, one {@code fcntl}: not for hot paths). */
     public boolean consumerAlive() {
         return RingSlots.consumerState(writer.memory()) == RingSlots.SlotState.ALIVE;
     }
@@ -231,7 +231,9 @@ public final class RingProducer extends SendEnd implements NamedObject {
         closed = true;
         // a thread of this end asleep on the doorbell wakes now and sees the close
         writer.memory().roomBell().wakeAll();
-        writer.detach();
+        if (!writer.detach()) {
+            region.keepLivenessUntilExit();
+        }
         // a consumer asleep on the doorbell checks its producers now, and sees this one leave
         writer.memory().dataBell().wakeAll();
         if (ownsRegion) {

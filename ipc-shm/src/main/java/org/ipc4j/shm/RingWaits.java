@@ -13,7 +13,7 @@ import org.ipc4j.shm.internal.RingWriter;
 /**
  * The send and receive hooks of {@link RingProducer} and {@link RingConsumer}: try, then wait by the
  * {@link WaitStrategy}, checking close, interrupt, the deadline and (every few milliseconds) whether the
- * peer is still there. Liveness reads {@code /proc}, so it is never done per message. The argument checks
+ * peer is still there. A liveness check is a system call, so it is never done per message. The argument checks
  * and position rules are {@link org.ipc4j.api.internal.SendEnd}'s and
  * {@link org.ipc4j.api.internal.ReceiveEnd}'s.
  */

@@ -111,6 +111,8 @@ public final class ShmChannel extends DuplexChannel<RingProducer, RingConsumer> 
                     RingLayout.VARIANT_SPSC);
             RingMemory bToA = RingMemory.attach(region.store(), RingLayout.ringBytes(aToB.capacity()), file,
                     RingLayout.KIND_CHANNEL_B_TO_A, RingLayout.VARIANT_SPSC);
+            aToB.liveness(region.liveness());
+            bToA.liveness(region.liveness());
             boolean a = lease.side() == Role.A;
             RingMemory outRing = a ? aToB : bToA;
             RingMemory inRing = a ? bToA : aToB;
@@ -163,7 +165,7 @@ public final class ShmChannel extends DuplexChannel<RingProducer, RingConsumer> 
         return out.capacity();
     }
 
-    /** Whether the other side is attached and alive (reads {@code /proc}: not for hot paths). */
+    /** Whether the other side is attached and alive (asks the kernel, one {@code fcntl}: not for hot paths). */
     public boolean peerAlive() {
         return in.producerAlive();
     }

@@ -203,8 +203,9 @@ public final class SocketServer implements Endpoint {
 
     private final Builder config;
     private final ServerSocketChannel listener;
+    /** The listener with its socket file and the ownership of its path (given up at close). */
+    private final Rendezvous.Bound bound;
     private final Path path;
-    private final Object fileKey;
     private final UserPrincipal owner;
     private final Reactor reactor;
     private final String name;
@@ -235,9 +236,9 @@ public final class SocketServer implements Endpoint {
     private SocketServer(Builder config) throws IpcException {
         this.config = config;
         Rendezvous.Bound bound = Rendezvous.bind(config.address, config.permissions, config.backlog);
+        this.bound = bound;
         this.listener = bound.listener();
         this.path = bound.path();
-        this.fileKey = bound.fileKey();
         this.owner = bound.owner();
         this.name = "server " + (path != null ? "unix:" + path : Rendezvous.describe(localAddress()));
         this.reactor = new Reactor("ipc4j-" + name.replace(' ', '-'));
@@ -507,10 +508,7 @@ public final class SocketServer implements Endpoint {
         } finally {
             lock.unlock();
         }
-        Waits.closeQuietly(listener);
-        if (path != null) {
-            UnixSocketFiles.deleteIfOurs(path, fileKey);
-        }
+        bound.close(); // stops listening, removes the socket file if ours, gives up the path's lock file
         for (Handshake handshake : handshakes) {
             handshake.close(); // its thread wakes, finds the server closed and closes the socket
         }

@@ -11,6 +11,10 @@ import java.nio.file.Path;
  * of {@code /proc/PID/stat} (clock ticks since boot), which does not change while the process lives and
  * differs for a later process that reuses the pid. Elsewhere the start time comes from
  * {@link ProcessHandle.Info#startInstant()} in milliseconds.
+ *
+ * <p>For messages, and for judging liveness only where no kernel lock can: a pid means nothing to a process
+ * in another PID namespace (it names another process there, or none). Liveness on Linux comes from locks the
+ * kernel drops at process death ({@link org.ipc4j.api.internal.posix.ByteLocks}, {@link SideLease}).
  */
 public final class ProcessIdentity {
     private static final ProcessIdentity SELF = new ProcessIdentity(ProcessHandle.current().pid(),

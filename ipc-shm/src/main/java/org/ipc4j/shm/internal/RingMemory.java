@@ -5,6 +5,7 @@ import static org.ipc4j.shm.internal.RingLayout.*;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.ipc4j.api.CorruptedStateException;
+import org.ipc4j.api.internal.posix.ByteLocks;
 
 /**
  * One ring inside a mapped region, its header validated: the addresses of its counters, slots and data
@@ -41,6 +42,11 @@ public final class RingMemory {
     /** Where the consumer sleeps for data, and producers for room. */
     final Doorbell dataBell;
     final Doorbell roomBell;
+    /**
+     * This endpoint's kernel locks on the region file, one byte per participant slot (see {@link RingSlots});
+     * {@code null} where the platform has none, and liveness falls back to pid and start time.
+     */
+    ByteLocks locks;
 
     private RingMemory(MappedStore store, long offset, Path file, int capacity, int maxMessage, int variant, int kind) {
         this.file = file;
@@ -155,6 +161,19 @@ public final class RingMemory {
 
     private static CorruptedStateException corrupt(Path file, String field, String detail) {
         return new CorruptedStateException("ring " + file + ": field " + field + ": " + detail);
+    }
+
+    /**
+     * Judges participants by the kernel locks {@code locks} on the region file (the endpoint's own instance,
+     * closed with the region), or by pid and start time if {@code null}. Call before taking a slot.
+     */
+    public void liveness(ByteLocks locks) {
+        this.locks = locks;
+    }
+
+    /** The byte of the region file whose lock says that the owner of {@code slot} (an address) is alive. */
+    long lockByte(long slot) {
+        return slot - regionAddress;
     }
 
     /** Address of producer slot {@code index}. */

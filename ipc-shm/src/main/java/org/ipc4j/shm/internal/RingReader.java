@@ -53,9 +53,13 @@ public final class RingReader {
         this.roomBell = ring.roomBell;
     }
 
-    /** Takes the consumer slot; false if a live consumer holds it. */
-    public boolean attach() {
-        int gen = RingSlots.acquire(M, ring.consumerSlot());
+    /**
+     * Takes the consumer slot; false if a live consumer holds it.
+     *
+     * @throws org.ipc4j.api.IpcException if the slot's kernel lock cannot be queried
+     */
+    public boolean attach() throws org.ipc4j.api.IpcException {
+        int gen = RingSlots.acquire(ring, ring.consumerSlot());
         if (gen <= 0) {
             return false;
         }
@@ -92,7 +96,7 @@ public final class RingReader {
     }
 
     public void detach() {
-        RingSlots.release(M, ring.consumerSlot(), generation);
+        RingSlots.release(ring, ring.consumerSlot(), generation);
     }
 
     public void heartbeat() {

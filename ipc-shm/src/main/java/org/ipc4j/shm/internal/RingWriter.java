@@ -59,12 +59,16 @@ public final class RingWriter {
         this.claims = single ? null : new SharedClaims(ring);
     }
 
-    /** Takes a producer slot. Returns false if the (single-producer) slot or all slots are held by live processes. */
-    public boolean attach() {
+    /**
+     * Takes a producer slot. Returns false if the (single-producer) slot or all slots are held by live endpoints.
+     *
+     * @throws org.ipc4j.api.IpcException if a slot's kernel lock cannot be queried
+     */
+    public boolean attach() throws org.ipc4j.api.IpcException {
         int slots = ring.producerSlots();
         for (int n = 0; n < slots; n++) {
             int i = slots == 1 ? 0 : RingSlots.SLOT_ORDER[n];
-            int gen = RingSlots.acquire(M, ring.producerSlot(i));
+            int gen = RingSlots.acquire(ring, ring.producerSlot(i));
             if (gen > 0) {
                 slot = i;
                 generation = gen;
@@ -83,16 +87,20 @@ public final class RingWriter {
 
     /**
      * Leaves the producer slot. For a multi-producer ring a named claim in flight on another thread is waited
-     * for first (see {@link SharedClaims#quiesce()}); if it does not end, the slot is kept.
+     * for first (see {@link SharedClaims#quiesce()}); if it does not end, the slot is kept, and so must be its
+     * kernel lock: until the process ends.
+     *
+     * @return false if the slot was kept
      */
-    public void detach() {
+    public boolean detach() {
         if (slot < 0) {
-            return;
+            return true;
         }
         if (claims != null && !claims.quiesce()) {
-            return;
+            return false;
         }
-        RingSlots.release(M, ring.producerSlot(slot), generation);
+        RingSlots.release(ring, ring.producerSlot(slot), generation);
+        return true;
     }
 
     /** Records that this producer is alive now (rate-limited by the caller). */

@@ -42,6 +42,17 @@ public final class OsConstants {
     /** The close-on-exec descriptor flag of {@link #F_SETFD} (the same on Linux and macOS). */
     public static final int FD_CLOEXEC = 1;
 
+    /** fcntl: test for a conflicting open-file-description lock ({@code struct flock *}; Linux 3.15+). */
+    public static final int F_OFD_GETLK = 36;
+    /** fcntl: place or remove an open-file-description lock without waiting ({@code struct flock *}). */
+    public static final int F_OFD_SETLK = 37;
+    /** fcntl: place an open-file-description lock, waiting for a conflicting one to go. */
+    public static final int F_OFD_SETLKW = 38;
+    /** {@code struct flock} lock types (the same on Linux and macOS). */
+    public static final short F_RDLCK = 0;
+    public static final short F_WRLCK = 1;
+    public static final short F_UNLCK = 2;
+
     /** fcntl: the capacity of a pipe in bytes (Linux only). */
     public static final int F_GETPIPE_SZ = 1032;
     /** fcntl: set the capacity of a pipe (Linux only; capped by /proc/sys/fs/pipe-max-size without privileges). */
