@@ -78,6 +78,7 @@ final class RingWaits {
         boolean spinning = false;
         int spins = 0;
         int announced = NOT_ANNOUNCED;
+        int lastAnnounced = NOT_ANNOUNCED;
         while (true) {
             long offset = ring.tryClaim(length);
             if (offset >= 0) {
@@ -130,10 +131,12 @@ final class RingWaits {
                 }
             }
             spinning = wait.spinning(waited);
-            announced = idle(bell, announced, wait, waited, timeoutNanos - waited, lastCheck - now);
+            announced = idle(bell, announced, lastAnnounced, wait, waited, timeoutNanos - waited, lastCheck - now);
             if (announced == WOKEN) {
                 announced = NOT_ANNOUNCED;
                 lastCheck = checkSoon(lastCheck);
+            } else if (announced != NOT_ANNOUNCED) {
+                lastAnnounced = announced;
             }
         }
     }
@@ -147,6 +150,7 @@ final class RingWaits {
         boolean spinning = false;
         int spins = 0;
         int announced = NOT_ANNOUNCED;
+        int lastAnnounced = NOT_ANNOUNCED;
         while (true) {
             ByteBuffer filled = ring.poll(destination);
             if (filled != null) {
@@ -208,10 +212,12 @@ final class RingWaits {
                 return null;
             }
             spinning = wait.spinning(waited);
-            announced = idle(bell, announced, wait, waited, timeoutNanos - waited, lastCheck - now);
+            announced = idle(bell, announced, lastAnnounced, wait, waited, timeoutNanos - waited, lastCheck - now);
             if (announced == WOKEN) {
                 announced = NOT_ANNOUNCED;
                 lastCheck = checkSoon(lastCheck);
+            } else if (announced != NOT_ANNOUNCED) {
+                lastAnnounced = announced;
             }
         }
     }
@@ -225,18 +231,19 @@ final class RingWaits {
      * death is noticed by then; a close or an interrupt of this end rings the doorbell). Anywhere else the
      * strategy's park slices.
      *
+     * @param lastAnnounced the word this wait announced last, or {@link #NOT_ANNOUNCED}
      * @param sinceCheck {@code lastCheck - now}: minus the time since the last liveness check
      * @return the announced doorbell word for the next turn, {@link #NOT_ANNOUNCED}, or {@link #WOKEN} after a
      *         sleep that ended early
      */
-    private static int idle(Doorbell bell, int announced, WaitStrategy wait, long waited, long remaining,
-            long sinceCheck) {
+    private static int idle(Doorbell bell, int announced, int lastAnnounced, WaitStrategy wait, long waited,
+            long remaining, long sinceCheck) {
         if (!wait.sleeping(waited) || !Doorbell.usableByCurrentThread()) {
             wait.idle(waited, remaining);
             return NOT_ANNOUNCED;
         }
         if (announced == NOT_ANNOUNCED) {
-            return bell.announce();
+            return bell.announce(lastAnnounced);
         }
         long untilCheck = livenessInterval(waited) + sinceCheck;
         return bell.sleep(announced, Math.max(1, Math.min(remaining, untilCheck))) ? WOKEN : NOT_ANNOUNCED;

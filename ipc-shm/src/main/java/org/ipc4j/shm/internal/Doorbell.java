@@ -163,12 +163,19 @@ public final class Doorbell {
     }
 
     /**
-     * Step 1 of a sleep: sets the waiter flag (by CAS) and issues the global barrier. Returns the word as stored, the value
+     * Step 1 of a sleep: sets the waiter flag (by CAS) and issues the global barrier, unless the word still
+     * holds {@code previous}, what this thread announced last in the same wait (0 for none). Returns the word as stored, the value
      * to pass to {@link #sleep}. The caller re-checks its condition after this and before sleeping.
      */
-    public int announce() {
+    public int announce(int previous) {
         while (true) {
             int w = memory.readVolatileInt(address);
+            if ((previous & 1) != 0 && w == previous) {
+                // Untouched since this thread's last announcement and barrier (nobody rang): every waker whose
+                // store that barrier did not order before this thread's re-check loads the flag after it.
+                // So no new barrier: an idle waiter's timed-out sleeps cost no inter-processor interrupts.
+                return w;
+            }
             if (memory.compareAndSwapInt(address, w, w | 1)) {
                 // the heavy side: every registered waker's store before its load of this word, as if fenced
                 Futex.globalBarrier();
