@@ -101,7 +101,9 @@ class QuickComparisonIT {
             assertThat(table).contains(m.name());
             if (m.skipped() == null && !m.reference()) {
                 assertThat(m.idle()).as(m.id() + " idle phase").isNotNull();
-                assertThat(m.idle().threadPercent()).as(m.id()).isBetween(0.0, 150.0);
+                if (!Double.isNaN(m.idle().threadPercent())) { // NaN: the wait was cut short (see Idle)
+                    assertThat(m.idle().threadPercent()).as(m.id()).isBetween(0.0, 150.0);
+                }
                 assertThat(m.idle().gaps()).extracting(Results.GapResult::millis).containsExactly(10, 20, 100);
             }
         }

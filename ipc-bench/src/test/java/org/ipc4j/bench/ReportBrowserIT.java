@@ -122,9 +122,10 @@ class ReportBrowserIT {
         // The answer first: the recommendation table ends within the first screen, and names a mechanism.
         assertThat(page.dom()).contains("<h2 id=\"which\">Which one?</h2>");
         int bottom = attribute(page.dom(), "data-recommendation-bottom");
-        assertThat(attribute(page.dom(), "data-viewport-height")).isEqualTo(FIRST_SCREEN_HEIGHT);
-        assertThat(bottom).as("the recommendation ends on the first screen").isPositive()
-                .isLessThanOrEqualTo(FIRST_SCREEN_HEIGHT);
+        // the page's own view of the first screen: the window less what the browser keeps for itself
+        int screen = attribute(page.dom(), "data-viewport-height");
+        assertThat(screen).isBetween(FIRST_SCREEN_HEIGHT / 2, FIRST_SCREEN_HEIGHT);
+        assertThat(bottom).as("the recommendation ends on the first screen").isPositive().isLessThanOrEqualTo(screen);
         String answer = page.dom().substring(page.dom().indexOf("id=\"recommendation\""));
         answer = answer.substring(0, answer.indexOf("</table>"));
         assertThat(answer).contains("lowest latency", "many clients", "a kernel-held queue")

@@ -67,7 +67,7 @@ public final class Comparison {
                 for (int i = 0; i < order.size(); i++) {
                     Mechanism m = order.get(i);
                     String label = (rounds > 1 ? "round " + (round + 1) + "/" + rounds + " " : "") + "[" + (i + 1)
-                            + "/" + order.size() + "] " + m.id();
+                            + "/" + order.size() + "] " + Display.name(m.id(), m.title());
                     results.add(runMechanism(m, label, progress, cpuParent, cpuChild));
                 }
                 results.sort(java.util.Comparator.comparingInt(r -> options.mechanisms.indexOf(r.id())));

@@ -186,9 +186,18 @@ final class JvmPair {
         for (int g = 0; g < gaps.size(); g++) {
             results.add(new GapResult(idle.gapMillis().get(g), Percentiles.of(gaps.get(g))));
         }
-        IdleResult r = cost == null ? new IdleResult("the child did not report its CPU time", Double.NaN, Double.NaN,
-                Double.NaN, results)
-                : new IdleResult(null, cost.threadPercent(), cost.processPercent(), cost.wallNanos() / 1e6, results);
+        IdleResult r;
+        if (cost == null) {
+            r = new IdleResult("the child did not report its CPU time", Double.NaN, Double.NaN, Double.NaN, results);
+        } else if (cost.wallNanos() < idle.idleMillis() * 500_000L) {
+            // The child reached its receive late (descheduled on a busy machine): the message was already
+            // there or nearly, so the ratio would be the cost of a receive, not of waiting. Not a figure.
+            progress.note(stepLabel + ": the idle wait lasted only " + Format.nanos(cost.wallNanos()) + " of "
+                    + idle.idleMillis() + " ms (the machine is busy): no idle CPU figure");
+            r = new IdleResult(null, Double.NaN, Double.NaN, cost.wallNanos() / 1e6, results);
+        } else {
+            r = new IdleResult(null, cost.threadPercent(), cost.processPercent(), cost.wallNanos() / 1e6, results);
+        }
         StringBuilder note = new StringBuilder(stepLabel).append(": waiting thread ")
                 .append(Idle.percent(r.threadPercent())).append(" of a core");
         for (GapResult g : results) {

@@ -138,7 +138,7 @@ public final class Options {
             roundTrips = 300;
         }
         if (jitWarmup == defaults.jitWarmup) {
-            jitWarmup = 2_000;
+            jitWarmup = 1_000;
         }
         if (messages == defaults.messages) {
             messages = 2_000;

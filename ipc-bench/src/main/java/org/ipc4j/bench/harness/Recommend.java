@@ -34,8 +34,16 @@ public final class Recommend {
     public static List<Choice> of(Results.Run run) {
         int small = run.sizes().isEmpty() ? 32 : run.sizes().get(0);
         List<Choice> choices = new ArrayList<>();
-        choices.add(byLatency(run, "lowest latency", small, List.of("shm", "unix", "tcp", "udp", "pipe", "fifo", "mq"),
-                ""));
+        Choice fastest = byLatency(run, "lowest latency", small,
+                List.of("shm", "unix", "tcp", "udp", "pipe", "fifo", "mq"), "");
+        MechanismResult winner = fastest.id() == null ? null : run.mechanism(fastest.id());
+        if (winner != null && winner.idle() != null && winner.idle().skipped() == null
+                && !Double.isNaN(winner.idle().threadPercent())) {
+            // the price of the answer, when it has one: what its waiting end costs while idle
+            fastest = new Choice(fastest.need(), fastest.id(), fastest.name(), fastest.reason() + "; an idle end costs "
+                    + Idle.percent(winner.idle().threadPercent()) + " of a core");
+        }
+        choices.add(fastest);
         choices.add(largeMessages(run));
         choices.add(byLatency(run, "many clients, one server", small, List.of("unix", "tcp"),
                 "; one server, a channel per client (TCP for clients on other hosts)"));
@@ -116,7 +124,7 @@ public final class Recommend {
         if (at.size() > 1) {
             MechanismResult next = at.get(1);
             double ratio = top / mbs.applyAsDouble(next);
-            reason += (ratio < 1.1 ? ", a tie with " : ", " + times(ratio) + " ") + next.name() + " ("
+            reason += (ratio < 1.1 ? ", a tie with " : ", " + times(ratio) + " the next, ") + next.name() + " ("
                     + Format.megabytes(mbs.applyAsDouble(next)) + " MB/s)";
         } else {
             reason += ", the only candidate measured at that size";
@@ -144,10 +152,11 @@ public final class Recommend {
     /** Among the transports whose idle end costs at most 0.5% of a core, the quickest first reply after 20 ms. */
     private static Choice idle(Results.Run run) {
         String need = "mostly idle, quick first reply";
-        List<String> ids = List.of("shm", "unix", "tcp", "udp", "pipe", "fifo", "mq", "sem");
+        List<String> ids = List.of("shm", "unix", "tcp", "udp", "pipe", "fifo", "mq");
         List<MechanismResult> ms = new ArrayList<>();
         for (MechanismResult m : ran(run, ids)) {
-            if (m.idle() != null && m.idle().skipped() == null && gap(m) != null) {
+            if (m.idle() != null && m.idle().skipped() == null && gap(m) != null
+                    && !Double.isNaN(m.idle().threadPercent())) {
                 ms.add(m);
             }
         }
