@@ -28,7 +28,7 @@ import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.api.internal.ProcessIdentity;
 import org.ipc4j.api.internal.FileModes;
-import org.ipc4j.shm.internal.ChronicleSupport;
+import org.ipc4j.shm.internal.ChronicleView;
 import org.ipc4j.shm.internal.FileSpace;
 import org.ipc4j.shm.internal.MappedStore;
 import org.ipc4j.shm.internal.RegionFiles;
@@ -82,10 +82,6 @@ public final class SharedMemory implements NamedObject {
     /** A temporary file younger than this is never removed: its creator may be in another pid namespace. */
     private static final Duration STALE_TEMP_AGE = Duration.ofSeconds(10);
 
-    static {
-        ChronicleSupport.init();
-    }
-
     private final String name;
     private final Path file;
     private final MappedStore store;
@@ -99,7 +95,7 @@ public final class SharedMemory implements NamedObject {
     /** Writes the initial contents of a new region before its name becomes visible. */
     @FunctionalInterface
     interface Initializer {
-        void initialize(BytesStore<?, ?> newRegion, Path file) throws IpcException;
+        void initialize(MappedStore newRegion, Path file) throws IpcException;
     }
 
     private SharedMemory(String name, Path file, MappedStore store, boolean created, boolean unlinkOnClose,
@@ -327,11 +323,7 @@ public final class SharedMemory implements NamedObject {
 
     private static void releaseQuietly(MappedStore store) {
         if (store != null) {
-            try {
-                store.releaseLast();
-            } catch (RuntimeException ignored) {
-                // already released
-            }
+            store.release();
         }
     }
 
@@ -345,7 +337,7 @@ public final class SharedMemory implements NamedObject {
         if (closed.get()) {
             throw new IllegalStateException("shared memory " + file + " is closed");
         }
-        return store;
+        return ChronicleView.of(store);
     }
 
     /** The size of the mapping in bytes. */
@@ -369,7 +361,7 @@ public final class SharedMemory implements NamedObject {
      */
     public void prefault() throws EndpointClosedException {
         ensureOpen();
-        Residency.populate(store.mapping(), store.addressForRead(0), size);
+        Residency.populate(store.memory(), store.address(), size);
     }
     /** The file behind the region. */
     public Path path() {

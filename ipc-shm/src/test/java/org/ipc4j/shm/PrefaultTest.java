@@ -71,8 +71,8 @@ class PrefaultTest {
             long inode = inode(region.path());
             assertThat(residentKb(inode)).isLessThan(64);
 
-            org.ipc4j.shm.internal.Residency.touchEachPage(region.store().mapping(),
-                    region.store().addressForRead(0), REGION);
+            org.ipc4j.shm.internal.Residency.touchEachPage(region.store().memory(),
+                    region.store().address(), REGION);
 
             assertThat(residentKb(inode)).isGreaterThanOrEqualTo(REGION / 1024);
             assertThat(region.bytes().readVolatileLong(4096 * 7)).isEqualTo(42L);

@@ -1,7 +1,6 @@
 package org.ipc4j.shm.internal;
 
 import static org.ipc4j.shm.internal.RingLayout.*;
-import static org.ipc4j.shm.internal.RingMemory.M;
 import static org.ipc4j.shm.internal.RingSlots.OWNER_CLOSED;
 import static org.ipc4j.shm.internal.RingSlots.OWNER_DEAD;
 import static org.ipc4j.shm.internal.RingSlots.OWNER_PRESENT;
@@ -19,6 +18,8 @@ final class ClaimSweeper {
     static final long CLOSED_CLAIM_GRACE_NANOS = 100_000_000L;
 
     private final RingMemory ring;
+    /** The ring's memory (named as the constant it replaces, so the access code reads the same). */
+    private final MappedMemory M;
     private final long data;
     private final int capacity;
     private final int mask;
@@ -30,6 +31,7 @@ final class ClaimSweeper {
 
     ClaimSweeper(RingMemory ring) {
         this.ring = ring;
+        this.M = ring.M;
         this.data = ring.data;
         this.capacity = ring.capacity;
         this.mask = ring.mask;
@@ -98,7 +100,7 @@ final class ClaimSweeper {
             if (reserved == 0 || reserved < wanted) {
                 continue;
             }
-            int state = RingSlots.ownerState(s);
+            int state = RingSlots.ownerState(M, s);
             boolean mayWrite = state == OWNER_PRESENT
                     || (state == OWNER_CLOSED && now - stallSince < CLOSED_CLAIM_GRACE_NANOS);
             if (reserved == wanted) {
@@ -145,7 +147,7 @@ final class ClaimSweeper {
         }
         for (int i = 0; i < MAX_PRODUCERS; i++) {
             long s = ring.producerSlot(i);
-            if (M.readVolatileLong(s + SLOT_RESERVATION) == h + 1 && RingSlots.ownerState(s) == OWNER_CLOSED) {
+            if (M.readVolatileLong(s + SLOT_RESERVATION) == h + 1 && RingSlots.ownerState(M, s) == OWNER_CLOSED) {
                 return true;
             }
         }
@@ -162,6 +164,6 @@ final class ClaimSweeper {
         if (pid == 0) {
             return OWNER_CLOSED;
         }
-        return RingSlots.isAlive(s, owner) ? OWNER_PRESENT : OWNER_DEAD;
+        return RingSlots.isAlive(M, s, owner) ? OWNER_PRESENT : OWNER_DEAD;
     }
 }

@@ -1,7 +1,5 @@
 package org.ipc4j.shm.internal;
 
-import java.nio.MappedByteBuffer;
-import net.openhft.chronicle.core.UnsafeMemory;
 import org.ipc4j.api.Platform;
 import org.ipc4j.api.internal.posix.Libc;
 import org.ipc4j.api.internal.posix.NativeSupport;
@@ -38,21 +36,20 @@ public final class Residency {
     /**
      * Faults in the {@code length} bytes mapped at {@code address} (page aligned), for writing.
      *
-     * @param mapping the mapping that owns the range: kept reachable while its pages are touched
+     * @param memory the mapping that owns the range
      */
-    public static void populate(MappedByteBuffer mapping, long address, long length) {
+    public static void populate(MappedMemory memory, long address, long length) {
         if ((address & (PAGE - 1)) == 0 && canAdvise()) {
             // A failure needs no errno: EINVAL before Linux 5.14, and whatever else, the adds below do it all.
             Libc.madvise(address, length, OsConstants.MADV_POPULATE_WRITE);
         }
-        touchEachPage(mapping, address, length);
+        touchEachPage(memory, address, length);
     }
 
     /** Faults each page in for writing by an atomic add of 0 to its first word. */
-    public static void touchEachPage(MappedByteBuffer mapping, long address, long length) {
+    public static void touchEachPage(MappedMemory memory, long address, long length) {
         for (long at = 0; at + 8 <= length; at += PAGE) {
-            UnsafeMemory.UNSAFE.getAndAddLong(null, address + at, 0L);
+            memory.getAndAddLong(address + at, 0L);
         }
-        java.lang.ref.Reference.reachabilityFence(mapping);
     }
 }

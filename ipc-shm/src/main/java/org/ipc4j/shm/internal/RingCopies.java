@@ -1,96 +1,87 @@
 package org.ipc4j.shm.internal;
 
-import static org.ipc4j.shm.internal.RingMemory.M;
-
-import java.lang.ref.Reference;
-import java.nio.Buffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import net.openhft.chronicle.core.UnsafeMemory;
+import java.nio.ByteOrder;
 
 /**
- * Copies of message bytes between caller buffers and a ring's data area. Short messages between direct
- * buffers and the mapping are copied in 8-byte words: the ByteBuffer bulk copy costs more in checks and
- * its native copy call than such a message takes to copy.
+ * Copies of message bytes between caller buffers and a ring's data area (the mapping {@code view}, addressed
+ * by region index). Short messages are copied in 8-byte words: the ByteBuffer bulk copy costs more in checks
+ * and its native copy call than such a message takes to copy. JDK access only (VarHandles over the buffers),
+ * every access bounds-checked against the buffers.
  */
 final class RingCopies {
     /** Messages up to this size are copied word by word. */
     private static final int SMALL_COPY = 256;
-    private static final sun.misc.Unsafe U = UnsafeMemory.UNSAFE;
-    private static final long BYTE_ARRAY_BASE = U.arrayBaseOffset(byte[].class);
-    /** Offset of {@code java.nio.Buffer.address} (a direct buffer's base address), or -1 if not found. */
-    private static final long BUFFER_ADDRESS = bufferAddressOffset();
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle ARRAY_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private RingCopies() {
     }
 
     /**
      * Copies {@code length} bytes from {@code src} at its position to region index {@code payloadOffset} (a
-     * claimed payload in the mapping {@code view} at {@code regionAddress}); the position does not move.
+     * claimed payload in the mapping {@code view}); the position does not move.
      */
-    static void copyIn(ByteBuffer view, long regionAddress, int maxMessage, long payloadOffset, ByteBuffer src,
-            int length) {
+    static void copyIn(ByteBuffer view, int maxMessage, long payloadOffset, ByteBuffer src, int length) {
         int position = src.position();
         // capacity is final: bounds a position or limit another thread may change under us
         if (length < 0 || length > src.capacity() - position || length > maxMessage) {
             throw new IndexOutOfBoundsException("length " + length + " at position " + position);
         }
-        long to = regionAddress + payloadOffset;
-        if (length <= SMALL_COPY && src.isDirect() && BUFFER_ADDRESS >= 0) {
-            // read the source address once and copy in words
-            long from = U.getLong(src, BUFFER_ADDRESS) + position;
-            if ((from & 7) == 0) {
-                copyWords(from, to, length);
-            } else {
-                U.copyMemory(from, to, length);
-            }
-            Reference.reachabilityFence(src);
+        int to = (int) payloadOffset;
+        if (length > SMALL_COPY) {
+            view.put(to, src, position, length);
         } else if (src.hasArray()) {
-            U.copyMemory(src.array(), BYTE_ARRAY_BASE + src.arrayOffset() + position, null, to, length);
+            byte[] array = src.array();
+            int from = src.arrayOffset() + position;
+            int at = 0;
+            for (; at <= length - 8; at += 8) {
+                LONG.set(view, to + at, (long) ARRAY_LONG.get(array, from + at));
+            }
+            for (; at < length; at++) {
+                view.put(to + at, array[from + at]);
+            }
         } else {
-            view.put((int) payloadOffset, src, position, length);
+            int at = 0;
+            for (; at <= length - 8; at += 8) {
+                LONG.set(view, to + at, (long) LONG.get(src, position + at));
+            }
+            for (; at < length; at++) {
+                view.put(to + at, src.get(position + at));
+            }
         }
     }
 
-    /** Copies a message at address {@code from} of the mapping into {@code dst} at {@code position} (room checked). */
-    static void copyOut(ByteBuffer view, long regionAddress, long from, ByteBuffer dst, int position, int length) {
-        // capacity is final: bounds a position another thread may change under us before raw stores
+    /** Copies a message at region index {@code from} of the mapping into {@code dst} at {@code position}. */
+    static void copyOut(ByteBuffer view, int from, ByteBuffer dst, int position, int length) {
+        // capacity is final: bounds a position another thread may change under us
         if (position < 0 || length > dst.capacity() - position) {
             throw new IndexOutOfBoundsException("length " + length + " at position " + position);
         }
-        if (length <= SMALL_COPY && dst.isDirect() && BUFFER_ADDRESS >= 0 && !dst.isReadOnly()) {
-            copyWords(from, U.getLong(dst, BUFFER_ADDRESS) + position, length);
-            Reference.reachabilityFence(dst);
+        if (length > SMALL_COPY || dst.isReadOnly()) {
+            dst.put(position, view, from, length);
         } else if (dst.hasArray()) {
-            // a byte[] receive's buffer: straight into the array, without the bulk put's checks
-            U.copyMemory(null, from, dst.array(), BYTE_ARRAY_BASE + dst.arrayOffset() + position, length);
+            // a byte[] receive's buffer: straight into the array
+            byte[] array = dst.array();
+            int to = dst.arrayOffset() + position;
+            int at = 0;
+            for (; at <= length - 8; at += 8) {
+                ARRAY_LONG.set(array, to + at, (long) LONG.get(view, from + at));
+            }
+            for (; at < length; at++) {
+                array[to + at] = view.get(from + at);
+            }
         } else {
-            dst.put(position, view, (int) (from - regionAddress), length);
-        }
-    }
-
-    /** Copies a short message in 8-byte words, then the bytes left over. */
-    private static void copyWords(long from, long to, int length) {
-        int at = 0;
-        for (; at <= length - 8; at += 8) {
-            M.writeLong(to + at, M.readLong(from + at));
-        }
-        for (; at < length; at++) {
-            M.writeByte(to + at, M.readByte(from + at));
-        }
-    }
-
-    @SuppressWarnings("deprecation")
-    private static long bufferAddressOffset() {
-        try {
-            long offset = U.objectFieldOffset(Buffer.class.getDeclaredField("address"));
-            ByteBuffer probe = ByteBuffer.allocateDirect(8);
-            probe.putLong(0, 0x0102030405060708L);
-            long address = U.getLong(probe, offset);
-            boolean ok = address != 0 && M.readByte(address) == 1 && M.readByte(address + 7) == 8;
-            Reference.reachabilityFence(probe);
-            return ok ? offset : -1;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return -1;
+            int at = 0;
+            for (; at <= length - 8; at += 8) {
+                LONG.set(dst, position + at, (long) LONG.get(view, from + at));
+            }
+            for (; at < length; at++) {
+                dst.put(position + at, view.get(from + at));
+            }
         }
     }
 }

@@ -4,8 +4,6 @@ import static org.ipc4j.shm.internal.RingLayout.*;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import net.openhft.chronicle.bytes.BytesStore;
-import net.openhft.chronicle.core.UnsafeMemory;
 import org.ipc4j.api.CorruptedStateException;
 
 /**
@@ -14,11 +12,13 @@ import org.ipc4j.api.CorruptedStateException;
  * new ring ({@link #format}) and validates an existing one ({@link #attach}); the producer
  * ({@link RingWriter}) and the consumer ({@link RingReader}) work on what this describes.
  *
- * <p>The hot path uses raw memory access on these addresses. The mapping is kept reachable by
- * {@link MappedStore} for as long as this object is, so a racing close cannot make such accesses fault.
+ * <p>The hot path accesses memory by these addresses through {@link #M}, the JDK's bounds-checked access to
+ * the mapping, which keeps the mapping reachable for as long as this object is: a racing close cannot make
+ * such accesses fault.
  */
 public final class RingMemory {
-    static final UnsafeMemory M = UnsafeMemory.MEMORY;
+    /** The memory of the mapping (named as the constant it replaced, so the access code reads the same). */
+    final MappedMemory M;
 
     final Path file;
     final MappedStore store;
@@ -42,8 +42,9 @@ public final class RingMemory {
     private RingMemory(MappedStore store, long offset, Path file, int capacity, int maxMessage, int variant, int kind) {
         this.file = file;
         this.store = store;
-        this.view = store.mapping().duplicate();
-        this.regionAddress = store.addressForRead(0);
+        this.M = store.memory();
+        this.view = M.buffer();
+        this.regionAddress = store.address();
         this.ringAddress = regionAddress + offset;
         this.dataIndex = (int) (offset + HEADER_LENGTH);
         this.data = regionAddress + dataIndex;
@@ -58,18 +59,20 @@ public final class RingMemory {
     }
 
     /** Writes the header of a new ring (the region is fresh and zero-filled). */
-    public static void format(BytesStore<?, ?> region, long offset, long capacity, int maxMessage, int variant,
+    public static void format(MappedStore region, long offset, long capacity, int maxMessage, int variant,
             int kind) {
-        region.writeInt(offset + VERSION_OFFSET, VERSION);
-        region.writeInt(offset + VARIANT_OFFSET, variant);
-        region.writeLong(offset + CAPACITY_OFFSET, capacity);
-        region.writeInt(offset + MAX_MESSAGE_OFFSET, maxMessage);
-        region.writeInt(offset + HEADER_LENGTH_OFFSET, HEADER_LENGTH);
-        region.writeInt(offset + MAX_PRODUCERS_OFFSET, variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS);
-        region.writeInt(offset + ALIGNMENT_OFFSET, ALIGNMENT);
-        region.writeInt(offset + KIND_OFFSET, kind);
+        MappedMemory m = region.memory();
+        long at = region.address() + offset;
+        m.writeInt(at + VERSION_OFFSET, VERSION);
+        m.writeInt(at + VARIANT_OFFSET, variant);
+        m.writeLong(at + CAPACITY_OFFSET, capacity);
+        m.writeInt(at + MAX_MESSAGE_OFFSET, maxMessage);
+        m.writeInt(at + HEADER_LENGTH_OFFSET, HEADER_LENGTH);
+        m.writeInt(at + MAX_PRODUCERS_OFFSET, variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS);
+        m.writeInt(at + ALIGNMENT_OFFSET, ALIGNMENT);
+        m.writeInt(at + KIND_OFFSET, kind);
         // the magic last: a reader that sees it sees the rest
-        region.writeOrderedLong(offset + MAGIC_OFFSET, MAGIC);
+        m.writeOrderedLong(at + MAGIC_OFFSET, MAGIC);
     }
 
     /**
@@ -86,16 +89,18 @@ public final class RingMemory {
             throw corrupt(file, "size", "the file has " + size + " bytes, too small for a ring header of "
                     + HEADER_LENGTH + " bytes at offset " + offset);
         }
-        long magic = store.readVolatileLong(offset + MAGIC_OFFSET);
+        MappedMemory m = store.memory();
+        long at = store.address() + offset;
+        long magic = m.readVolatileLong(at + MAGIC_OFFSET);
         if (magic != MAGIC) {
             throw corrupt(file, "magic", "expected 0x" + Long.toHexString(MAGIC) + " (\"IPC4JRNG\"), found 0x"
                     + Long.toHexString(magic) + "; not an ipc4j ring, or not yet initialised");
         }
-        int version = store.readInt(offset + VERSION_OFFSET);
+        int version = m.readInt(at + VERSION_OFFSET);
         if (version != VERSION) {
             throw corrupt(file, "version", "found " + version + ", this library reads version " + VERSION);
         }
-        long capacity = store.readLong(offset + CAPACITY_OFFSET);
+        long capacity = m.readLong(at + CAPACITY_OFFSET);
         if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Long.bitCount(capacity) != 1) {
             throw corrupt(file, "capacity", "found " + capacity + ", must be a power of two from " + MIN_CAPACITY
                     + " to " + MAX_CAPACITY);
@@ -104,20 +109,20 @@ public final class RingMemory {
             throw corrupt(file, "size", "the file has " + size + " bytes, too small for a ring of capacity "
                     + capacity + " at offset " + offset + " (needs " + (offset + HEADER_LENGTH + capacity) + ")");
         }
-        int headerLength = store.readInt(offset + HEADER_LENGTH_OFFSET);
+        int headerLength = m.readInt(at + HEADER_LENGTH_OFFSET);
         if (headerLength != HEADER_LENGTH) {
             throw corrupt(file, "headerLength", "found " + headerLength + ", expected " + HEADER_LENGTH);
         }
-        int alignment = store.readInt(offset + ALIGNMENT_OFFSET);
+        int alignment = m.readInt(at + ALIGNMENT_OFFSET);
         if (alignment != ALIGNMENT) {
             throw corrupt(file, "alignment", "found " + alignment + ", expected " + ALIGNMENT);
         }
-        int maxMessage = store.readInt(offset + MAX_MESSAGE_OFFSET);
+        int maxMessage = m.readInt(at + MAX_MESSAGE_OFFSET);
         if (maxMessage < 0 || maxMessage > maxMessageLimit(capacity)) {
             throw corrupt(file, "maxMessage", "found " + maxMessage + ", must be 0 to " + maxMessageLimit(capacity)
                     + " for capacity " + capacity);
         }
-        int variant = store.readInt(offset + VARIANT_OFFSET);
+        int variant = m.readInt(at + VARIANT_OFFSET);
         if (variant != VARIANT_SPSC && variant != VARIANT_MPSC) {
             throw corrupt(file, "variant", "found " + variant + ", expected 1 (single producer) or 2 (multi producer)");
         }
@@ -125,12 +130,12 @@ public final class RingMemory {
             throw corrupt(file, "variant", "found " + variantName(variant) + ", but " + variantName(expectedVariant)
                     + " was asked for");
         }
-        int kind = store.readInt(offset + KIND_OFFSET);
+        int kind = m.readInt(at + KIND_OFFSET);
         if (kind < KIND_RING || kind > KIND_CHANNEL_B_TO_A || (expectedKind >= 0 && kind != expectedKind)) {
             throw corrupt(file, "kind", "found " + kind + (expectedKind >= 0 ? ", expected " + expectedKind : "")
                     + " (0 = ring, 1/2 = the rings of a channel)");
         }
-        int maxProducers = store.readInt(offset + MAX_PRODUCERS_OFFSET);
+        int maxProducers = m.readInt(at + MAX_PRODUCERS_OFFSET);
         if (maxProducers != (variant == VARIANT_SPSC ? 1 : MAX_PRODUCERS)) {
             throw corrupt(file, "maxProducers", "found " + maxProducers);
         }

@@ -1,7 +1,6 @@
 package org.ipc4j.shm.internal;
 
 import static org.ipc4j.shm.internal.RingLayout.*;
-import static org.ipc4j.shm.internal.RingMemory.M;
 
 import java.nio.ByteBuffer;
 import org.ipc4j.api.BufferTooSmallException;
@@ -18,6 +17,8 @@ import org.ipc4j.shm.MessageHandler;
  */
 public final class RingReader {
     private final RingMemory ring;
+    /** The ring's memory (named as the constant it replaces, so the access code reads the same). */
+    private final MappedMemory M;
     private final MappedStore store;
     private final ByteBuffer view;
     private final long regionAddress;
@@ -35,6 +36,7 @@ public final class RingReader {
 
     public RingReader(RingMemory ring) {
         this.ring = ring;
+        this.M = ring.M;
         this.store = ring.store;
         this.view = ring.view;
         this.regionAddress = ring.regionAddress;
@@ -50,7 +52,7 @@ public final class RingReader {
 
     /** Takes the consumer slot; false if a live consumer holds it. */
     public boolean attach() {
-        int gen = RingSlots.acquire(ring.consumerSlot());
+        int gen = RingSlots.acquire(M, ring.consumerSlot());
         if (gen <= 0) {
             return false;
         }
@@ -86,7 +88,7 @@ public final class RingReader {
     }
 
     public void detach() {
-        RingSlots.release(ring.consumerSlot(), generation);
+        RingSlots.release(M, ring.consumerSlot(), generation);
     }
 
     public void heartbeat() {
@@ -157,7 +159,7 @@ public final class RingReader {
                 if (tagType(tag) == TYPE_DATA) {
                     count++;
                     try {
-                        handler.onMessage(store, dataIndex + index + RECORD_HEADER, length - RECORD_HEADER);
+                        handler.onMessage(ChronicleView.of(store), dataIndex + index + RECORD_HEADER, length - RECORD_HEADER);
                     } finally {
                         releaseRecord(address, aligned);
                     }
@@ -204,7 +206,7 @@ public final class RingReader {
             // size is at most maxMessage here (checkRecord): safe to allocate for a null destination
             ByteBuffer into = Receiving.into(dst, size);
             int position = into.position();
-            RingCopies.copyOut(view, regionAddress, address + RECORD_HEADER, into, position, size);
+            RingCopies.copyOut(view, (int) (address + RECORD_HEADER - regionAddress), into, position, size);
             into.position(position + size);
             consume(address, aligned);
             return into;

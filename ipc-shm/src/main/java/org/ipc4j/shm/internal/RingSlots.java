@@ -1,7 +1,6 @@
 package org.ipc4j.shm.internal;
 
 import static org.ipc4j.shm.internal.RingLayout.*;
-import static org.ipc4j.shm.internal.RingMemory.M;
 
 import org.ipc4j.api.internal.ProcessIdentity;
 
@@ -43,13 +42,13 @@ public final class RingSlots {
     }
 
     /** Takes a free slot (empty, or left by a dead process); returns its new generation, or -1 if taken. */
-    static int acquire(long slot) {
+    static int acquire(MappedMemory M, long slot) {
         ProcessIdentity self = ProcessIdentity.self();
         while (true) {
             long owner = M.readVolatileLong(slot);
             int pid = (int) owner;
             int gen = (int) (owner >>> 32) & 0x7FFF_FFFF;
-            if (pid != 0 && isAlive(slot, owner)) {
+            if (pid != 0 && isAlive(M, slot, owner)) {
                 return -1;
             }
             int next = (gen + 1) & 0x7FFF_FFFF;
@@ -77,7 +76,7 @@ public final class RingSlots {
      * marker of older writers (pid 0xFFFFFFFF) has no pid: it counts as alive only while the heartbeat the
      * taker writes right after its CAS is recent, so a taker killed mid-attach does not hold the slot forever.
      */
-    static boolean isAlive(long slot, long owner) {
+    static boolean isAlive(MappedMemory M, long slot, long owner) {
         int pid = (int) owner;
         if (pid == PID_CLAIMING) {
             long beat = M.readVolatileLong(slot + SLOT_HEARTBEAT);
@@ -90,68 +89,68 @@ public final class RingSlots {
     }
 
     /** Leaves {@code slot} cleanly if it is still held with {@code generation}. */
-    static void release(long slot, int generation) {
+    static void release(MappedMemory M, long slot, int generation) {
         long owner = M.readVolatileLong(slot);
         if ((int) (owner >>> 32) == generation && (int) owner != 0) {
             M.compareAndSwapLong(slot, owner, (long) generation << 32);
         }
     }
 
-    static SlotState state(long slot) {
+    static SlotState state(MappedMemory M, long slot) {
         long owner = M.readVolatileLong(slot);
         int pid = (int) owner;
         if (pid == 0) {
             return (owner >>> 32) == 0 ? SlotState.NEVER_ATTACHED : SlotState.GONE;
         }
-        return isAlive(slot, owner) ? SlotState.ALIVE : SlotState.GONE;
+        return isAlive(M, slot, owner) ? SlotState.ALIVE : SlotState.GONE;
     }
 
     /** Cheap check without /proc: whether the slot says its owner left cleanly. */
-    static boolean detached(long slot) {
+    static boolean detached(MappedMemory M, long slot) {
         long owner = M.readVolatileLong(slot);
         return (int) owner == 0 && (owner >>> 32) != 0;
     }
 
     /** Present (alive or being taken), closed (left cleanly) or dead, judged by the slot alone. */
-    static int ownerState(long slot) {
+    static int ownerState(MappedMemory M, long slot) {
         long owner = M.readVolatileLong(slot);
         if ((int) owner == 0) {
             return (owner >>> 32) == 0 ? OWNER_DEAD : OWNER_CLOSED;
         }
-        return isAlive(slot, owner) ? OWNER_PRESENT : OWNER_DEAD;
+        return isAlive(M, slot, owner) ? OWNER_PRESENT : OWNER_DEAD;
     }
 
     // ------------------------------------------------------------------ questions about a ring's slots
 
     /** The owner word of the consumer slot: generation and pid, for telling attachments apart. */
     public static long consumerOwner(RingMemory ring) {
-        return M.readVolatileLong(ring.consumerSlot());
+        return ring.M.readVolatileLong(ring.consumerSlot());
     }
 
     /** The owner word of the (first) producer slot. */
     public static long producerOwner(RingMemory ring) {
-        return M.readVolatileLong(ring.producerSlot(0));
+        return ring.M.readVolatileLong(ring.producerSlot(0));
     }
 
     public static SlotState consumerState(RingMemory ring) {
-        return state(ring.consumerSlot());
+        return state(ring.M, ring.consumerSlot());
     }
 
     /** Whether the consumer left cleanly (no /proc read: cheap enough per send). */
     public static boolean consumerDetached(RingMemory ring) {
-        return detached(ring.consumerSlot());
+        return detached(ring.M, ring.consumerSlot());
     }
 
     /** Whether the (first) producer left cleanly. */
     public static boolean producerDetached(RingMemory ring) {
-        return detached(ring.producerSlot(0));
+        return detached(ring.M, ring.producerSlot(0));
     }
 
     /** ALIVE if any producer is alive, else GONE if one ever attached, else NEVER_ATTACHED. */
     public static SlotState producersState(RingMemory ring) {
         SlotState result = SlotState.NEVER_ATTACHED;
         for (int i = 0; i < ring.producerSlots(); i++) {
-            SlotState s = state(ring.producerSlot(i));
+            SlotState s = state(ring.M, ring.producerSlot(i));
             if (s == SlotState.ALIVE) {
                 return s;
             }
@@ -166,7 +165,7 @@ public final class RingSlots {
     public static String producerHolders(RingMemory ring) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < ring.producerSlots(); i++) {
-            long owner = M.readVolatileLong(ring.producerSlot(i));
+            long owner = ring.M.readVolatileLong(ring.producerSlot(i));
             if ((int) owner != 0) {
                 sb.append(sb.length() == 0 ? "pid " : ", ").append((int) owner);
             }
@@ -179,17 +178,17 @@ public final class RingSlots {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < ring.producerSlots(); i++) {
             long s = ring.producerSlot(i);
-            long owner = M.readVolatileLong(s);
+            long owner = ring.M.readVolatileLong(s);
             if (owner != 0) {
                 int pid = (int) owner;
                 sb.append(sb.length() == 0 ? "" : ", ").append(pid == 0 ? "closed" : "pid " + pid)
-                        .append(pid == 0 ? "" : (isAlive(s, owner) ? " alive" : " dead"));
+                        .append(pid == 0 ? "" : (isAlive(ring.M, s, owner) ? " alive" : " dead"));
             }
         }
         return sb.length() == 0 ? "none attached" : sb.toString();
     }
 
     public static String consumerHolder(RingMemory ring) {
-        return "pid " + (int) M.readVolatileLong(ring.consumerSlot());
+        return "pid " + (int) ring.M.readVolatileLong(ring.consumerSlot());
     }
 }

@@ -1,7 +1,6 @@
 package org.ipc4j.shm.internal;
 
 import static org.ipc4j.shm.internal.RingLayout.*;
-import static org.ipc4j.shm.internal.RingMemory.M;
 
 import java.nio.ByteBuffer;
 
@@ -17,6 +16,8 @@ import java.nio.ByteBuffer;
  */
 public final class RingWriter {
     private final RingMemory ring;
+    /** The ring's memory (named as the constant it replaces, so the access code reads the same). */
+    private final MappedMemory M;
     private final java.nio.ByteBuffer view;
     private final long regionAddress;
     private final long data;
@@ -40,6 +41,7 @@ public final class RingWriter {
 
     public RingWriter(RingMemory ring) {
         this.ring = ring;
+        this.M = ring.M;
         this.view = ring.view;
         this.regionAddress = ring.regionAddress;
         this.data = ring.data;
@@ -59,7 +61,7 @@ public final class RingWriter {
         int slots = ring.producerSlots();
         for (int n = 0; n < slots; n++) {
             int i = slots == 1 ? 0 : RingSlots.SLOT_ORDER[n];
-            int gen = RingSlots.acquire(ring.producerSlot(i));
+            int gen = RingSlots.acquire(M, ring.producerSlot(i));
             if (gen > 0) {
                 slot = i;
                 generation = gen;
@@ -87,7 +89,7 @@ public final class RingWriter {
         if (claims != null && !claims.quiesce()) {
             return;
         }
-        RingSlots.release(ring.producerSlot(slot), generation);
+        RingSlots.release(M, ring.producerSlot(slot), generation);
     }
 
     /** Records that this producer is alive now (rate-limited by the caller). */
@@ -174,7 +176,7 @@ public final class RingWriter {
 
     /** Copies {@code length} bytes from {@code src} at its position into a claimed payload. */
     public void put(long payloadOffset, ByteBuffer src, int length) {
-        RingCopies.copyIn(view, regionAddress, maxMessage, payloadOffset, src, length);
+        RingCopies.copyIn(view, maxMessage, payloadOffset, src, length);
     }
 
     /** Bytes claimed or queued and not yet consumed (a snapshot). */

@@ -1,7 +1,6 @@
 package org.ipc4j.shm.internal;
 
 import static org.ipc4j.shm.internal.RingLayout.*;
-import static org.ipc4j.shm.internal.RingMemory.M;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -14,6 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * dead producers. Kept out of {@link RingWriter#tryClaim} so that the single-producer path stays small.
  */
 final class SharedClaims {
+    /** The ring's memory (named as the constant it replaces, so the access code reads the same). */
+    private final MappedMemory M;
     private final long data;
     private final int capacity;
     private final int mask;
@@ -39,6 +40,7 @@ final class SharedClaims {
     private volatile boolean closing;
 
     SharedClaims(RingMemory ring) {
+        this.M = ring.M;
         this.data = ring.data;
         this.capacity = ring.capacity;
         this.mask = ring.mask;

@@ -1,6 +1,7 @@
 package org.ipc4j.shm.internal;
 
 import org.ipc4j.api.OpenOptions;
+import org.ipc4j.shm.RegionAccess;
 import org.ipc4j.shm.SharedMemory;
 
 /**
@@ -15,7 +16,7 @@ public final class ReservingProducerTestApp {
 
     public static void main(String[] args) {
         try (SharedMemory region = SharedMemory.open(args[0], OpenOptions.open())) {
-            RingWriter ring = new RingWriter(RingMemory.attach((MappedStore) region.bytes(), 0, region.path(),
+            RingWriter ring = new RingWriter(RingMemory.attach(RegionAccess.store(region), 0, region.path(),
                     RingLayout.KIND_RING, RingLayout.VARIANT_MPSC));
             if (!ring.attach()) {
                 throw new IllegalStateException("no producer slot");

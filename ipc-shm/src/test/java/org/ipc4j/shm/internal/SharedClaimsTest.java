@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.ipc4j.api.OpenOptions;
+import org.ipc4j.shm.RegionAccess;
 import org.ipc4j.shm.SharedMemory;
 import org.ipc4j.testkit.NamedObjects;
 import org.junit.jupiter.api.Test;
@@ -37,8 +38,8 @@ class SharedClaimsTest {
         names.onCleanup(() -> SharedMemory.unlink(name));
         region = SharedMemory.open(name, ringBytes(CAPACITY), OpenOptions.create());
         names.closeAfter(region);
-        RingMemory.format(region.bytes(), 0, CAPACITY, 512, variant, KIND_RING);
-        MappedStore store = (MappedStore) region.bytes();
+        RingMemory.format(RegionAccess.store(region), 0, CAPACITY, 512, variant, KIND_RING);
+        MappedStore store = RegionAccess.store(region);
         RingWriter producer = new RingWriter(RingMemory.attach(store, 0, region.path(), KIND_RING, variant));
         RingReader consumer = new RingReader(RingMemory.attach(store, 0, region.path(), KIND_RING, variant));
         assertThat(producer.attach()).isTrue();
@@ -73,7 +74,7 @@ class SharedClaimsTest {
 
     /** A second producer of the same ring, in another slot. */
     private RingWriter secondProducer() throws Exception {
-        RingWriter other = new RingWriter(RingMemory.attach((MappedStore) region.bytes(), 0, region.path(), KIND_RING,
+        RingWriter other = new RingWriter(RingMemory.attach(RegionAccess.store(region), 0, region.path(), KIND_RING,
                 VARIANT_MPSC));
         assertThat(other.attach()).isTrue();
         return other;
