@@ -209,7 +209,7 @@ public record Idle(int idleMillis, List<Integer> gapMillis, List<Integer> gapCou
         return Cost.decode(Files.readString(file, StandardCharsets.US_ASCII));
     }
 
-    /** "3.0%", "0.02%", "<0.01%". */
+    /** A CPU share as "3.0%", "0.02%" or "&lt;0.01%"; "n/a" for NaN. */
     public static String percent(double p) {
         if (Double.isNaN(p)) {
             return "n/a";
