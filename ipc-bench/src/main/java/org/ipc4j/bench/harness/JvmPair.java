@@ -58,6 +58,10 @@ final class JvmPair {
             // Agrona 2 reads memory through jdk.internal.misc.Unsafe.
             jvm.add("--add-exports");
             jvm.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+            if (Runtime.version().feature() >= 22) {
+                // JNA (mq, sem, fifo) loads its native library: allowed, rather than warned about per child.
+                jvm.add("--enable-native-access=ALL-UNNAMED");
+            }
             if (Runtime.version().feature() >= 24) {
                 // Chronicle Bytes (under ipc-shm) uses sun.misc.Unsafe, which JDK 24+ warns about by default:
                 // allow it explicitly rather than print the warning in every child.

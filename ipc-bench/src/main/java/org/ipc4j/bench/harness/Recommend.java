@@ -175,6 +175,8 @@ public final class Recommend {
         if (costly != null && !cheap.isEmpty()) {
             reason += "; " + costly.name() + " costs " + Idle.percent(costly.idle().threadPercent()) + " ("
                     + Format.nanos(gap(costly).latency().p50()) + ")";
+        } else if (cheap.isEmpty()) {
+            reason += "; no candidate's idle end stayed at or below 0.5% of a core";
         }
         return new Choice(need, best.id(), best.name(), reason);
     }
