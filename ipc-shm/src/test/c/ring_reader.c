@@ -4,7 +4,11 @@
  * Attaches to the consumer slot, consumes COUNT messages and prints "COUNT n HASH h", where h folds the
  * FNV-1a hash of every payload in order (the Java test computes the same). Exit 0 on success.
  */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +38,20 @@ static uint64_t start_time_of_self(void) {
     return strtoull(p, NULL, 10);
 }
 
+/* The room doorbell (ring offset 2688): after moving head, wake producers that announced they sleep.
+   This reader is not registered for membarrier, so it orders its head store before the load with a fence. */
+static void ring_room_doorbell(uint8_t *ring) {
+    uint32_t *bell = (uint32_t *)(ring + 2688);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint32_t w = __atomic_load_n(bell, __ATOMIC_RELAXED);
+    while (w & 1) {
+        if (__atomic_compare_exchange_n(bell, &w, w + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+            syscall(SYS_futex, bell, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+            return;
+        }
+    }
+}
+
 static uint64_t fnv1a(const uint8_t *p, int32_t n) {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (int32_t i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001b3ULL; }
@@ -49,19 +67,22 @@ int main(int argc, char **argv) {
     fstat(fd, &st);
     uint8_t *ring = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (ring == MAP_FAILED) { perror("mmap"); return 1; }
-    if (*(uint64_t *)ring != MAGIC || *(int32_t *)(ring + 8) != 1) { fprintf(stderr, "not a version-1 ring\n"); return 1; }
+    if (*(uint64_t *)ring != MAGIC || *(int32_t *)(ring + 8) != 2) { fprintf(stderr, "not a version-2 ring\n"); return 1; }
     uint64_t capacity = *(uint64_t *)(ring + 16);
     int32_t max_message = *(int32_t *)(ring + 24);
     if ((capacity & (capacity - 1)) != 0 || (uint64_t)st.st_size < 4096 + capacity) { fprintf(stderr, "bad capacity\n"); return 1; }
     uint8_t *data = ring + 4096;
     uint64_t *tail = (uint64_t *)(ring + 128), *head = (uint64_t *)(ring + 256);
 
-    /* take the consumer slot */
+    /* take the consumer slot: first its liveness lock, on the first byte of its owner word in the file; the
+       kernel holds it for us until we unlock it or die */
+    struct flock live = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 384, .l_len = 1, .l_pid = 0 };
+    if (fcntl(fd, F_OFD_SETLK, &live) != 0) { perror("consumer slot held by a live consumer (F_OFD_SETLK)"); return 1; }
     uint64_t *owner = (uint64_t *)(ring + 384);
     uint64_t old = __atomic_load_n(owner, __ATOMIC_ACQUIRE);
     uint64_t gen = ((old >> 32) + 1) & 0x7fffffff;
     if (gen == 0) gen = 1;
-    if ((uint32_t)old != 0) { fprintf(stderr, "consumer slot taken (pid %u)\n", (uint32_t)old); return 1; }
+    /* a pid still in the word is a consumer that died: the lock was free */
     /* "being taken" = bit 63 plus our pid, so a reader killed right here leaves a slot others can take */
     if (!__atomic_compare_exchange_n(owner, &old, (1ULL << 63) | (gen << 32) | (uint32_t)getpid(), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return 1;
     *(uint64_t *)(ring + 384 + 8) = start_time_of_self();
@@ -76,6 +97,7 @@ int main(int argc, char **argv) {
     if (*(int32_t *)(ring + 12) == 1 && t0 > h && __atomic_load_n((uint64_t *)(data + (h & (capacity - 1))), __ATOMIC_ACQUIRE) == 0) {
         while (h < t0 && __atomic_load_n((uint64_t *)(data + (h & (capacity - 1))), __ATOMIC_ACQUIRE) == 0) h += 8;
         __atomic_store_n(head, h, __ATOMIC_RELEASE);
+        ring_room_doorbell(ring);
     }
     long got = 0;
     time_t deadline = time(NULL) + 30;
@@ -105,10 +127,13 @@ int main(int argc, char **argv) {
         __atomic_store_n((uint64_t *)rec, 0, __ATOMIC_RELEASE);
         h += aligned;
         __atomic_store_n(head, h, __ATOMIC_RELEASE);
+        ring_room_doorbell(ring);
     }
     /* leave the slot */
     uint64_t mine = (gen << 32) | (uint32_t)getpid();
     __atomic_compare_exchange_n(owner, &mine, gen << 32, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    live.l_type = F_UNLCK; /* after the word says "closed": a clean close is never taken for a death */
+    fcntl(fd, F_OFD_SETLK, &live);
     printf("COUNT %ld HASH %llu\n", got, (unsigned long long)folded);
     return 0;
 }

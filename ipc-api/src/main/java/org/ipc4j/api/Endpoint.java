@@ -11,7 +11,11 @@ package org.ipc4j.api;
  */
 public interface Endpoint extends AutoCloseable {
 
-    /** Whether {@link #close()} has not yet been called. An open endpoint may still have lost its peer. */
+    /**
+     * Whether {@link #close()} has not yet been called. An open endpoint may still have lost its peer.
+     *
+     * @return {@code true} until this endpoint is closed
+     */
     boolean isOpen();
 
     /**

@@ -42,6 +42,8 @@ public final class Ipc {
      * Opens a message channel by address, e.g. {@code shm:orders}, {@code mq:/jobs}, {@code tcp://127.0.0.1:7000}.
      * The caller owns the channel and must close it.
      *
+     * @param uri the address: scheme, name and parameters (see the scheme's page in docs/)
+     * @return the open channel
      * @throws IllegalArgumentException for a malformed address, an unknown scheme or parameter
      * @throws UnsupportedPlatformException if the module is missing or the mechanism does not work here
      * @throws IpcException if opening failed
@@ -54,8 +56,11 @@ public final class Ipc {
     /**
      * Opens a synchronisation object by address, e.g. {@code sem:/lock?initial=1}. The caller owns it.
      *
+     * @param uri the address: scheme, name and parameters (see docs/semaphores.md)
+     * @return the open synchronisation object
      * @throws IllegalArgumentException for a malformed address, an unknown scheme or parameter
      * @throws UnsupportedPlatformException if the module is missing or the mechanism does not work here
+     * @throws IpcException if opening failed
      */
     public static Sync openSync(String uri) throws IpcException {
         IpcUri parsed = IpcUri.parse(uri);
@@ -65,6 +70,8 @@ public final class Ipc {
     /**
      * Every mechanism ipc4j defines and whether it works in this process: a missing module, an unsupported
      * operating system or a failed native probe is reported with its reason.
+     *
+     * @return one entry per scheme, the known ones first
      */
     public static List<Capability> capabilities() {
         Map<String, TransportProvider> found = providers();
@@ -83,7 +90,13 @@ public final class Ipc {
         return result;
     }
 
-    /** The capability of one scheme. */
+    /**
+     * The capability of one scheme.
+     *
+     * @param scheme the scheme, e.g. {@code "shm"}; case does not matter
+     * @return whether it works here, and why not
+     * @throws IllegalArgumentException if no such scheme is known
+     */
     public static Capability capability(String scheme) {
         return capabilities().stream().filter(c -> c.scheme().equalsIgnoreCase(scheme)).findFirst()
                 .orElseThrow(() -> unknownScheme(scheme));

@@ -13,10 +13,21 @@ import java.io.IOException;
 public class IpcException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A failure described by {@code message}.
+     *
+     * @param message what failed, naming the object and the bad value
+     */
     public IpcException(String message) {
         super(message);
     }
 
+    /**
+     * A failure described by {@code message}, caused by {@code cause} (e.g. the JDK's {@code IOException}).
+     *
+     * @param message what failed, naming the object and the bad value
+     * @param cause the underlying failure
+     */
     public IpcException(String message, Throwable cause) {
         super(message, cause);
     }

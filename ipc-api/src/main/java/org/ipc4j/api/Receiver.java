@@ -24,6 +24,7 @@ public interface Receiver extends Endpoint {
     /**
      * Receives the next message, waiting as long as there is none.
      *
+     * @param destination where the message is copied, from its position, which advances by the length
      * @return the message length in bytes (0 for an empty message)
      * @throws BufferTooSmallException if {@code destination} cannot hold the message; nothing is consumed
      * @throws EndpointClosedException if this endpoint is closed, before or during the wait
@@ -35,6 +36,8 @@ public interface Receiver extends Endpoint {
     /**
      * Receives the next message, waiting at most {@code timeout}.
      *
+     * @param destination where the message is copied, from its position, which advances by the length
+     * @param timeout how long to wait for a message; zero or negative does not wait
      * @return the message length, or {@link #NO_MESSAGE} if the timeout elapsed first
      * @throws BufferTooSmallException if {@code destination} cannot hold the message; nothing is consumed
      * @throws EndpointClosedException if this endpoint is closed
@@ -46,6 +49,7 @@ public interface Receiver extends Endpoint {
     /**
      * Receives the next message if one is queued, without waiting.
      *
+     * @param destination where the message is copied, from its position, which advances by the length
      * @return the message length, or {@link #NO_MESSAGE} if none is queued
      * @throws BufferTooSmallException if {@code destination} cannot hold the message; nothing is consumed
      * @throws EndpointClosedException if this endpoint is closed
@@ -53,12 +57,20 @@ public interface Receiver extends Endpoint {
      */
     int tryReceive(ByteBuffer destination) throws IpcException;
 
-    /** The largest message in bytes this receiver can deliver; a buffer of this size never fails for size. */
+    /**
+     * The largest message this receiver can deliver; a destination of this size never fails for size.
+     *
+     * @return the maximum in bytes
+     */
     int maxMessageSize();
 
     /**
      * Receives the next message into a new array, waiting as long as there is none. Allocates a buffer of
      * {@link #maxMessageSize()} bytes per call: use {@link #receive(ByteBuffer)} on a hot path.
+     *
+     * @return the message, an array of its length
+     * @throws IpcException as {@link #receive(ByteBuffer)}, except that the array always fits
+     * @throws InterruptedIOException if the thread is interrupted while waiting
      */
     default byte[] receive() throws IpcException, InterruptedIOException {
         ByteBuffer buffer = ByteBuffer.allocate(maxMessageSize());
@@ -69,7 +81,10 @@ public interface Receiver extends Endpoint {
     /**
      * Receives the next message into a new array, waiting at most {@code timeout}.
      *
+     * @param timeout how long to wait for a message; zero or negative does not wait
      * @return the message, or {@code null} if the timeout elapsed first
+     * @throws IpcException as {@link #receive(ByteBuffer, Duration)}, except that the array always fits
+     * @throws InterruptedIOException if the thread is interrupted while waiting
      */
     default byte[] receive(Duration timeout) throws IpcException, InterruptedIOException {
         ByteBuffer buffer = ByteBuffer.allocate(maxMessageSize());

@@ -24,6 +24,7 @@ public interface Sender extends Endpoint {
     /**
      * Sends one message, waiting as long as the channel has no room for it.
      *
+     * @param message the bytes from its position to its limit; on return the position is at the limit
      * @throws MessageTooLargeException if the message exceeds {@link #maxMessageSize()}; nothing is sent
      * @throws EndpointClosedException if this endpoint is closed, before or during the wait
      * @throws PeerGoneException if the receiving side is known to be gone
@@ -34,6 +35,8 @@ public interface Sender extends Endpoint {
     /**
      * Sends one message, waiting at most {@code timeout} for room.
      *
+     * @param message the bytes from its position to its limit; the position moves to the limit if sent
+     * @param timeout how long to wait for room; zero or negative does not wait
      * @return {@code true} if sent, {@code false} if the timeout elapsed first (nothing sent)
      * @throws MessageTooLargeException if the message exceeds {@link #maxMessageSize()}
      * @throws EndpointClosedException if this endpoint is closed
@@ -45,6 +48,7 @@ public interface Sender extends Endpoint {
     /**
      * Sends one message if that is possible without waiting.
      *
+     * @param message the bytes from its position to its limit; the position moves to the limit if sent
      * @return {@code true} if sent, {@code false} if the channel is full right now
      * @throws MessageTooLargeException if the message exceeds {@link #maxMessageSize()}
      * @throws EndpointClosedException if this endpoint is closed
@@ -52,25 +56,58 @@ public interface Sender extends Endpoint {
      */
     boolean trySend(ByteBuffer message) throws IpcException;
 
-    /** The largest message in bytes this sender accepts. */
+    /**
+     * The largest message this sender accepts.
+     *
+     * @return the maximum in bytes
+     */
     int maxMessageSize();
 
-    /** Sends the whole array as one message, waiting for room. See {@link #send(ByteBuffer)}. */
+    /**
+     * Sends the whole array as one message, waiting for room. See {@link #send(ByteBuffer)}.
+     *
+     * @param message the message; not kept after the call
+     * @throws IpcException as {@link #send(ByteBuffer)}
+     * @throws java.io.InterruptedIOException if the thread is interrupted while waiting
+     */
     default void send(byte[] message) throws IpcException, java.io.InterruptedIOException {
         send(ByteBuffer.wrap(Objects.requireNonNull(message, "message")));
     }
 
-    /** Sends {@code length} bytes of the array from {@code offset} as one message. See {@link #send(ByteBuffer)}. */
+    /**
+     * Sends {@code length} bytes of the array from {@code offset} as one message. See {@link #send(ByteBuffer)}.
+     *
+     * @param message the array holding the message; not kept after the call
+     * @param offset where the message starts in {@code message}
+     * @param length the message's length in bytes
+     * @throws IndexOutOfBoundsException if {@code offset} and {@code length} do not lie within the array
+     * @throws IpcException as {@link #send(ByteBuffer)}
+     * @throws java.io.InterruptedIOException if the thread is interrupted while waiting
+     */
     default void send(byte[] message, int offset, int length) throws IpcException, java.io.InterruptedIOException {
         send(ByteBuffer.wrap(Objects.requireNonNull(message, "message"), offset, length));
     }
 
-    /** Sends the whole array as one message, waiting at most {@code timeout}. See {@link #send(ByteBuffer, Duration)}. */
+    /**
+     * Sends the whole array as one message, waiting at most {@code timeout}. See {@link #send(ByteBuffer, Duration)}.
+     *
+     * @param message the message; not kept after the call
+     * @param timeout how long to wait for room; zero or negative does not wait
+     * @return {@code true} if sent, {@code false} if the timeout elapsed first (nothing sent)
+     * @throws IpcException as {@link #send(ByteBuffer, Duration)}
+     * @throws java.io.InterruptedIOException if the thread is interrupted while waiting
+     */
     default boolean send(byte[] message, Duration timeout) throws IpcException, java.io.InterruptedIOException {
         return send(ByteBuffer.wrap(Objects.requireNonNull(message, "message")), timeout);
     }
 
-    /** Sends the whole array as one message if possible without waiting. See {@link #trySend(ByteBuffer)}. */
+    /**
+     * Sends the whole array as one message if possible without waiting. See {@link #trySend(ByteBuffer)}.
+     *
+     * @param message the message; not kept after the call
+     * @return {@code true} if sent, {@code false} if the channel is full right now
+     * @throws IpcException as {@link #trySend(ByteBuffer)}
+     */
     default boolean trySend(byte[] message) throws IpcException {
         return trySend(ByteBuffer.wrap(Objects.requireNonNull(message, "message")));
     }

@@ -37,7 +37,8 @@ class BrokenSyncsTest {
     @CsvSource({
         "NotExclusive, acquireExcludesTheOtherPartyUntilRelease",
         "NotExclusive, twoEndpointsInThisJvmExcludeEachOther",
-        "SleepsThroughClose, closeWakesAWaiterOnThatEndpoint"})
+        "SleepsThroughClose, closeWakesAWaiterOnThatEndpoint",
+        "HoldReleasesOnEveryClose, holdTakesAPermitThatClosingTheHoldGivesBackOnce"})
     void theCaseForTheDefectFails(String kit, String test) throws Exception {
         TestExecutionSummary summary = run(Class.forName(BrokenSyncsTest.class.getName() + "$" + kit));
         assertThat(summary.getFailures()).as("failures of %s", kit)
@@ -125,6 +126,20 @@ class BrokenSyncsTest {
                             throw new InterruptedIOException();
                         }
                     }
+                }
+            };
+        }
+    }
+
+    /** A hold whose close is not idempotent: each close returns a permit. */
+    static final class HoldReleasesOnEveryClose extends Kit {
+        @Override
+        Sync broken(Sync sync) {
+            return new Delegating(sync) {
+                @Override
+                public Hold hold() throws IpcException, InterruptedIOException {
+                    inner.acquire();
+                    return inner::release;
                 }
             };
         }

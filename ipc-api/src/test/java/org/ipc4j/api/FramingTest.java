@@ -60,6 +60,10 @@ class FramingTest {
         byte[] negative = {(byte) 0x80, 0, 0, 1};
         assertThatThrownBy(() -> new FrameReader(new ByteArrayInputStream(negative), 1024, "s").readFrame())
                 .isInstanceOf(MalformedFrameException.class).hasMessageContaining("top bit");
+        byte[] escape = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 1, 0, 0, 0, 0};
+        assertThatThrownBy(() -> new FrameReader(new ByteArrayInputStream(escape), 1024, "s").readFrame())
+                .as("multiprocessing's prefix for a frame over 2 GiB").isInstanceOf(MalformedFrameException.class)
+                .hasMessageContaining("large-frame escape").hasMessageContaining("1024");
     }
 
     @Test

@@ -58,6 +58,52 @@ public final class ChildJvm implements AutoCloseable {
         return new ChildJvm(pb.start(), mainClass.getSimpleName() + " " + String.join(" ", args));
     }
 
+    /**
+     * Starts {@code mainClass} like {@link #start(Class, String...)}, but in a PID namespace of its own
+     * ({@code unshare --pid --fork --mount-proc --kill-child}): the child is pid 1 there, sees only its own
+     * processes in {@code /proc}, and shares everything else (files, {@code /dev/shm}) with this JVM, as two
+     * containers sharing a memory volume do. {@link #pid()} is that of {@code unshare}; killing it kills the
+     * child ({@code --kill-child}). Check {@link #pidNamespaceUnavailableReason()} first.
+     */
+    public static ChildJvm startInPidNamespace(Class<?> mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child"));
+        command.add(javaExecutable().toString());
+        command.addAll(DEFAULT_JVM_OPTIONS);
+        command.add("-cp");
+        command.add(testClassPath());
+        command.add(mainClass.getName());
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        return new ChildJvm(pb.start(), "(own pid namespace) " + mainClass.getSimpleName() + " " + String.join(" ", args));
+    }
+
+    private static String namespaceReason;
+
+    /**
+     * Why {@link #startInPidNamespace} cannot work here (no {@code unshare}, or not allowed to make a PID
+     * namespace: it needs root or user namespaces), or {@code null} if it can. Tried once per JVM.
+     */
+    public static synchronized String pidNamespaceUnavailableReason() {
+        if (namespaceReason == null) {
+            try {
+                Process p = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "true")
+                        .redirectErrorStream(true).start();
+                boolean done = p.waitFor(20, TimeUnit.SECONDS);
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                namespaceReason = !done ? "unshare --pid --fork --mount-proc true did not finish within 20 s"
+                        : p.exitValue() == 0 ? "" : "unshare --pid --fork --mount-proc true exited with "
+                        + p.exitValue() + ": " + out;
+                p.destroyForcibly();
+            } catch (IOException e) {
+                namespaceReason = "unshare (util-linux) cannot be run: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted while trying unshare";
+            }
+        }
+        return namespaceReason.isEmpty() ? null : namespaceReason;
+    }
+
     /** The {@code java} launcher of the running JVM. */
     public static Path javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java");
@@ -124,8 +170,23 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Kills the child with SIGKILL (kill -9) and waits for it to be gone. */
+    /**
+     * Kills the child with SIGKILL (kill -9) and waits for it to be gone; its descendants first (the JVM that
+     * {@code unshare} started for {@link #startInPidNamespace}), so that when this returns the JVM is dead and
+     * the kernel has dropped what it held.
+     */
     public void killHard() throws InterruptedException {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        for (ProcessHandle d : descendants) {
+            d.destroyForcibly();
+        }
+        for (ProcessHandle d : descendants) {
+            try {
+                d.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // reaped by its parent already, or stuck: the wait for the child below still bounds this
+            }
+        }
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }

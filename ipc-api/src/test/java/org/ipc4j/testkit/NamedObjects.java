@@ -65,6 +65,8 @@ public final class NamedObjects implements AfterEachCallback {
     public synchronized Path uniquePath(String prefix, String suffix) {
         Path path = Path.of(System.getProperty("java.io.tmpdir"), unique(prefix) + suffix);
         deleteAfter(path);
+        // the lock file a Unix socket listener keeps beside its socket file, should a test kill the listener
+        deleteAfter(path.resolveSibling("." + path.getFileName() + ".lock"));
         return path;
     }
 

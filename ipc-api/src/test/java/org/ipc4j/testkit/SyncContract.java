@@ -28,8 +28,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code tryAcquire} true and false, the timed form timing out within bounds and returning false (and
  * succeeding once a permit comes back), waits interruptible ({@link InterruptedIOException}, interrupt
  * status kept), {@link Sync#close()} waking a waiter on that endpoint within a bounded time (what
- * {@link Sync} promises), use after close throwing {@link EndpointClosedException}, and mutual exclusion
- * between two endpoints in this JVM and between two JVMs.
+ * {@link Sync} promises), use after close throwing {@link EndpointClosedException}, {@link Sync#hold()} and
+ * {@link Sync#hold(Duration)} taking a permit that closing the hold gives back exactly once, and mutual
+ * exclusion between two endpoints in this JVM and between two JVMs.
  *
  * <p>A subclass gives an {@link Opener} (public, with a public no-argument constructor, so that a child JVM
  * can make one: {@link SyncPeerTestApp}) and fresh addresses, registering each object's removal with
@@ -216,6 +217,64 @@ public abstract class SyncContract {
     void nullTimeoutIsRejected() throws Exception {
         Sync[] s = two();
         assertThatThrownBy(() -> s[0].tryAcquire(null)).isInstanceOf(NullPointerException.class);
+        assertThat(s[1].tryAcquire()).as("nothing was taken").isTrue();
+        s[1].release();
+    }
+
+    @Test
+    void holdTakesAPermitThatClosingTheHoldGivesBackOnce() throws Exception {
+        Sync[] s = two();
+        try (Sync.Hold hold = s[0].hold()) {
+            assertThat(hold).isNotNull();
+            assertThat(s[1].tryAcquire()).as("tryAcquire while the other endpoint holds the permit").isFalse();
+        }
+        assertThat(s[1].tryAcquire()).as("given back at the end of the block").isTrue();
+        s[1].release();
+
+        Sync.Hold hold = s[0].hold();
+        hold.close();
+        hold.close();
+        assertThat(s[1].tryAcquire()).as("given back by the first close").isTrue();
+        assertThat(s[0].tryAcquire()).as("a second close released nothing more").isFalse();
+        s[1].release();
+    }
+
+    @Test
+    void holdGivesThePermitBackWhenTheBlockThrows() throws Exception {
+        Sync[] s = two();
+        assertThatThrownBy(() -> {
+            try (Sync.Hold hold = s[0].hold()) {
+                throw new IllegalStateException("the guarded work failed");
+            }
+        }).isInstanceOf(IllegalStateException.class).hasNoSuppressedExceptions();
+        assertThat(s[1].tryAcquire()).as("given back although the block threw").isTrue();
+        s[1].release();
+    }
+
+    @Test
+    void timedHoldIsNullOnTimeoutAndHoldsOnceAPermitComesBack() throws Exception {
+        Sync[] s = two();
+        s[0].acquire();
+        try (Sync.Hold hold = s[1].hold(Duration.ofMillis(100))) {
+            assertThat(hold).as("timed out while the permit is held elsewhere").isNull();
+        }
+        assertThat(s[1].hold(Duration.ZERO)).isNull();
+        s[0].release();
+        try (Sync.Hold hold = s[1].hold(patience())) {
+            assertThat(hold).as("taken once released").isNotNull();
+            assertThat(s[0].tryAcquire()).isFalse();
+        }
+        assertThat(s[0].tryAcquire()).as("given back at the end of the block").isTrue();
+        s[0].release();
+    }
+
+    @Test
+    void holdOnAClosedEndpointOrWithANullTimeoutIsRejected() throws Exception {
+        Sync[] s = two();
+        assertThatThrownBy(() -> s[0].hold(null)).isInstanceOf(NullPointerException.class);
+        s[0].close();
+        assertThatThrownBy(s[0]::hold).isInstanceOf(EndpointClosedException.class);
+        assertThatThrownBy(() -> s[0].hold(Duration.ofMillis(10))).isInstanceOf(EndpointClosedException.class);
         assertThat(s[1].tryAcquire()).as("nothing was taken").isTrue();
         s[1].release();
     }

@@ -11,26 +11,20 @@ import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.Receiver;
 import org.ipc4j.api.internal.Deadline;
-import org.ipc4j.mqueue.internal.MqPoller;
+import org.ipc4j.api.internal.posix.OsConstants;
 import org.ipc4j.mqueue.internal.QueueHandle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The asynchronous receives of one queue: futures waiting in order, completed by the process-wide
- * {@link MqPoller} thread when the descriptor becomes readable. The poller's registration is one-shot and
+ * The asynchronous receives of one queue: futures waiting in order, completed by the process-wide poller
+ * thread of message queues ({@link QueueHandle#poller()}) when the descriptor becomes readable. The poller's registration is one-shot and
  * re-armed while futures still wait, so an idle queue costs nothing. A message taken for a future that was
  * cancelled meanwhile is kept by the receiving end for the next receive.
  */
 final class AsyncReceiver {
-    private static final Logger LOG = LoggerFactory.getLogger(AsyncReceiver.class);
-
     private final QueueHandle queue;
     private final QueueReceiveEnd end;
     private final Object lock = new Object();
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
-    private long pollId;
-    private boolean pollAdded;
     private boolean pollArmed;
 
     AsyncReceiver(QueueHandle queue, QueueReceiveEnd end) {
@@ -86,17 +80,12 @@ final class AsyncReceiver {
         }
         queue.enter();
         try {
-            MqPoller poller = MqPoller.shared();
-            if (pollId == 0) {
-                pollId = poller.register(this::onReadable);
-            }
             if (end.hasKept()) {
                 // A kept message never makes the descriptor readable: let the poller deliver it now.
                 CompletableFuture.runAsync(this::onReadable);
                 return;
             }
-            poller.arm(queue.fd(), pollId, !pollAdded);
-            pollAdded = true;
+            QueueHandle.poller().onReady(queue.fd(), OsConstants.EPOLLIN, this::onReadable);
             pollArmed = true;
         } finally {
             queue.exit();
@@ -175,19 +164,6 @@ final class AsyncReceiver {
         // Dependent actions run on this thread and may call back into the queue: no lock held.
         for (Waiter w : failed) {
             w.future().completeExceptionally(queue.closedException());
-        }
-    }
-
-    /** On release, before the descriptor is closed: stops watching it. */
-    void unregister() {
-        synchronized (lock) {
-            if (pollId != 0) {
-                try {
-                    MqPoller.shared().remove(queue.fd(), pollId, pollAdded);
-                } catch (IpcException e) {
-                    LOG.debug("could not unregister {} from the poller", queue.posixName(), e);
-                }
-            }
         }
     }
 }

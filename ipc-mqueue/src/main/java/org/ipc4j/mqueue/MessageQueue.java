@@ -101,10 +101,7 @@ public final class MessageQueue extends DuplexChannel<QueueSendEnd, QueueReceive
         this.handle = handle;
         this.unlinkOnClose = unlinkOnClose;
         this.async = new AsyncReceiver(handle, in);
-        handle.onRelease(() -> {
-            async.unregister();
-            in.requeueKept();
-        });
+        handle.onRelease(in::requeueKept);
     }
 
     /** A queue over an open handle; {@code session} is the channel it belongs to, or {@code null}. */

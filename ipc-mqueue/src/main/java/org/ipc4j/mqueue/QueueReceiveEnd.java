@@ -11,9 +11,11 @@ import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.api.internal.ReceiveEnd;
 import org.ipc4j.api.internal.Receiving;
+import org.ipc4j.api.internal.VirtualThreads;
 import org.ipc4j.api.internal.posix.Libc;
 import org.ipc4j.api.internal.posix.MqCalls;
 import org.ipc4j.api.internal.posix.NativeErrors;
+import org.ipc4j.api.internal.posix.OsConstants;
 import org.ipc4j.api.internal.posix.Scratch;
 import org.ipc4j.mqueue.internal.ChannelSession;
 import org.ipc4j.mqueue.internal.QueueHandle;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The receiving end of one queue: {@code mq_timedreceive} in slices of {@value MessageQueue#SLICE_MILLIS} ms
- * on the caller's thread, over a {@link QueueHandle}. The received priority is left in the thread's
+ * on the caller's thread, over a {@link QueueHandle}; a virtual thread instead makes non-blocking calls and
+ * parks between them, for the same slices, until the shared poller sees the queue readable. The received priority is left in the thread's
  * {@link Scratch} ({@link Scratch#WORD}, where the kernel wrote it) for the forms that report it.
  *
  * <p>The kernel hands out a message only into a buffer of the queue's full message size. A direct
@@ -88,9 +91,12 @@ final class QueueReceiveEnd extends ReceiveEnd {
                 address = scratch.stagingAddress();
             }
             long priorityAddress = scratch.address(Scratch.WORD);
+            // A virtual thread never sleeps in the kernel (it would hold its carrier): it only makes
+            // non-blocking calls and parks between them until the shared poller sees the queue readable.
+            boolean park = mayWait && VirtualThreads.isCurrent();
             while (true) {
                 // An interrupted (or closed) caller still takes what is there, but does not sleep first.
-                long wait = mayWait && queue.waitable() ? MessageQueue.slice(deadline) : 0;
+                long wait = !park && mayWait && queue.waitable() ? MessageQueue.slice(deadline) : 0;
                 long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(Scratch.realtimeNanos() + wait);
                 long received = MqCalls.mq_timedreceive(queue.fd(), address, max, priorityAddress, timespec);
                 if (received >= 0) {
@@ -116,6 +122,9 @@ final class QueueReceiveEnd extends ReceiveEnd {
                     throw NativeErrors.exception("mq_timedreceive", queue.posixName(), errno);
                 }
                 queue.checkWaitable();
+                if (park) {
+                    queue.parkUntilReady(OsConstants.EPOLLIN, MessageQueue.slice(deadline));
+                }
             }
         } finally {
             Reference.reachabilityFence(destination);

@@ -8,9 +8,11 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
 import org.ipc4j.api.internal.SendEnd;
+import org.ipc4j.api.internal.VirtualThreads;
 import org.ipc4j.api.internal.posix.Libc;
 import org.ipc4j.api.internal.posix.MqCalls;
 import org.ipc4j.api.internal.posix.NativeErrors;
+import org.ipc4j.api.internal.posix.OsConstants;
 import org.ipc4j.api.internal.posix.Scratch;
 import org.ipc4j.mqueue.internal.ChannelSession;
 import org.ipc4j.mqueue.internal.QueueHandle;
@@ -18,7 +20,8 @@ import org.ipc4j.mqueue.internal.SystemLimits;
 
 /**
  * The sending end of one queue: {@code mq_timedsend} in slices of {@value MessageQueue#SLICE_MILLIS} ms over
- * a {@link QueueHandle}. The priority comes from the thread's {@link PerThread} state (0 unless a priority
+ * a {@link QueueHandle}; a virtual thread instead makes non-blocking calls and parks between them, for the same
+ * slices, until the shared poller sees room. The priority comes from the thread's {@link PerThread} state (0 unless a priority
  * form of {@link MessageQueue} set it), so that every form takes {@link SendEnd}'s one checked path.
  */
 final class QueueSendEnd extends SendEnd {
@@ -86,6 +89,9 @@ final class QueueSendEnd extends SendEnd {
             // and that caller is about to sleep anyway. An interrupted (or closed) caller thus still sends if
             // there is room, but never sleeps.
             long wait = 0;
+            // A virtual thread never sleeps in the kernel (it would hold its carrier): non-blocking calls only,
+            // parked between them until the shared poller sees room.
+            boolean park = mayWait && VirtualThreads.isCurrent();
             while (true) {
                 long timespec = wait == 0 ? scratch.zeroTimespec() : scratch.timespec(Scratch.realtimeNanos() + wait);
                 if (MqCalls.mq_timedsend(queue.fd(), address, length, priority, timespec) == 0) {
@@ -103,7 +109,11 @@ final class QueueSendEnd extends SendEnd {
                     throw NativeErrors.exception("mq_timedsend", queue.posixName(), errno);
                 }
                 queue.checkWaitable();
-                wait = MessageQueue.slice(deadline);
+                if (park) {
+                    queue.parkUntilReady(OsConstants.EPOLLOUT, MessageQueue.slice(deadline));
+                } else {
+                    wait = MessageQueue.slice(deadline);
+                }
             }
         } finally {
             Reference.reachabilityFence(message);

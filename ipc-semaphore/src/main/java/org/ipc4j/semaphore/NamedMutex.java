@@ -17,6 +17,7 @@ import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.Sync;
 import org.ipc4j.api.UnsupportedPlatformException;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.posix.ByteLocks;
 import org.ipc4j.semaphore.internal.OwnerRecord;
 import org.ipc4j.semaphore.internal.OwnerToken;
 import org.ipc4j.semaphore.internal.PosixSemaphore;
@@ -43,20 +44,21 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>How.</b> The lock is one 64-bit word in a small owner record ({@code /dev/shm/mutex.NAME}, mode
- * 0600 unless told otherwise): 0 when free, else the owner's pid and start time. Taking, handing over and
- * releasing the lock are single compare-and-set operations on that word, so no crash can leave it half
- * written. Waiters sleep on a named semaphore ({@code mutex.NAME}) used as a door bell: a releaser that
- * sees waiters posts it, which wakes one waiter at once. Between waits of at most 20 ms every waiter
- * checks whether the owner still runs; if not, it swaps the dead owner's word for its own (one waiter wins
- * that race) and then holds the lock with {@link #ownerDied()} true. A dead owner is noticed within one
- * wait slice.
+ * <p><b>How.</b> The lock is a kernel lock: an open-file-description write lock ({@code fcntl F_OFD_SETLK})
+ * on one byte of a small owner record ({@code /dev/shm/mutex.NAME}, mode 0600 unless told otherwise). The
+ * kernel grants it to one endpoint at a time and drops it when the holder's process dies, whatever its PID
+ * namespace. Beside it the record keeps the holder's pid and start time, written after taking the lock and
+ * cleared before letting it go: a taker that finds them still there knows its predecessor died holding the
+ * lock, and holds it with {@link #ownerDied()} true. Waiters sleep on a named semaphore ({@code mutex.NAME})
+ * used as a door bell: a releaser that sees waiters posts it, which wakes one waiter at once; between waits
+ * of at most 20 ms every waiter tries the lock again, so a dead owner is noticed within one wait slice.
  *
  * <p><b>Ownership.</b> The lock belongs to a process, taken and released through one endpoint; it is not
  * reentrant (a thread that acquires it twice gets {@link IllegalStateException}); another thread of the
- * same process using the same endpoint waits like any other process. Processes must share a pid namespace
- * and see each other in {@code /proc}. If a thread ends without releasing, the lock stays held until the
- * process ends. {@link #close()} releases the lock if this endpoint holds it, wakes this endpoint's waiters
+ * same process using the same endpoint waits like any other process; two endpoints of one process exclude
+ * each other like two processes. Processes may be in different PID namespaces (containers sharing
+ * {@code /dev/shm}); pids are only reported. If a thread ends without releasing, the lock stays held until
+ * the process ends. {@link #close()} releases the lock if this endpoint holds it, wakes this endpoint's waiters
  * ({@link EndpointClosedException}) and does not remove the name; {@link #unlink()} does.
  *
  * <p><b>Blocking.</b> {@link #acquire()} and {@link #tryAcquire(Duration)} block and are interruptible
@@ -73,6 +75,8 @@ public final class NamedMutex implements Sync, NamedObject {
     private final boolean unlinkOnClose;
     private final OwnerRecord record;
     private final PosixSemaphore doorbell;
+    /** This endpoint's kernel lock on the record; holding {@link OwnerRecord#LOCK_BYTE} is holding the mutex. */
+    private final ByteLocks locks;
     private final long token = OwnerToken.self();
     private final Object state = new Object();
     /** The thread that holds the lock through this endpoint, or null; guarded by {@link #state}. */
@@ -81,8 +85,10 @@ public final class NamedMutex implements Sync, NamedObject {
     private long deadOwnerPid;
     private volatile boolean closed;
 
-    private NamedMutex(String name, String bare, boolean unlinkOnClose, OwnerRecord record, PosixSemaphore doorbell) {
+    private NamedMutex(String name, String bare, boolean unlinkOnClose, OwnerRecord record, ByteLocks locks,
+            PosixSemaphore doorbell) {
         this.name = name;
+        this.locks = locks;
         this.bare = bare;
         this.unlinkOnClose = unlinkOnClose;
         this.record = record;
@@ -103,6 +109,15 @@ public final class NamedMutex implements Sync, NamedObject {
         String bare = IpcNames.validate(KIND, name);
         SemaphoreSupport.requireSupported();
         OwnerRecord record = OwnerRecord.open(recordPath(bare), options.mode(), options.permissions());
+        ByteLocks locks;
+        try {
+            locks = ByteLocks.open(record.path(), record.fileKey(), KIND + " " + name);
+        } catch (IpcException | RuntimeException e) {
+            if (options.mode() == OpenMode.CREATE) {
+                OwnerRecord.delete(record.path());
+            }
+            throw e;
+        }
         PosixSemaphore doorbell;
         try {
             // Always O_CREAT: the record decides whether the mutex exists; the door bell of a mutex whose
@@ -110,12 +125,13 @@ public final class NamedMutex implements Sync, NamedObject {
             doorbell = PosixSemaphore.open(doorbellName(bare), KIND + " " + name, OpenMode.OPEN_OR_CREATE,
                     options.permissions(), 0);
         } catch (IpcException | RuntimeException e) {
+            locks.close();
             if (options.mode() == OpenMode.CREATE) {
                 OwnerRecord.delete(record.path());
             }
             throw e;
         }
-        return new NamedMutex(name, bare, options.unlinkOnClose(), record, doorbell);
+        return new NamedMutex(name, bare, options.unlinkOnClose(), record, locks, doorbell);
     }
 
     /** Creates a new mutex, owner-only (0600); {@link ObjectExistsException} if the name exists. */
@@ -205,20 +221,18 @@ public final class NamedMutex implements Sync, NamedObject {
         if (blocking && Thread.currentThread().isInterrupted()) {
             throw new InterruptedIOException("interrupted before waiting on mutex " + name);
         }
-        long previous = attempt();
-        if (previous == 0 || previous == -1) {
+        if (attempt()) {
             return true;
         }
         if (deadline.hasPassed()) {
             return false;
         }
-        // Announce the wait before the next attempt: a releaser clears the owner word and then reads the
-        // waiter count (both full fences), so either the attempt sees the lock free or the releaser posts.
+        // Announce the wait before the next attempt: a releaser drops the kernel lock and then reads the
+        // waiter count, so either the attempt finds the lock free or the releaser sees the waiter and posts.
         record.addWaiters(1);
         try {
             while (true) {
-                previous = attempt();
-                if (previous == 0 || previous == -1) {
+                if (attempt()) {
                     return true;
                 }
                 if (deadline.hasPassed()) {
@@ -234,37 +248,34 @@ public final class NamedMutex implements Sync, NamedObject {
     }
 
     /**
-     * One attempt: take the lock if free, or take it over if its owner is dead.
+     * One attempt: take the kernel lock if no live endpoint holds it. A token still in the owner word then
+     * names a holder that died holding the lock (a clean release clears it first): the lock is taken over.
      *
-     * @return 0 if taken free, -1 if taken over from a dead owner, else the token of the living owner
+     * @return whether the lock is now held through this endpoint
      */
-    private long attempt() throws EndpointClosedException {
+    private boolean attempt() throws IpcException {
         synchronized (state) {
             checkOpen();
             // Another thread of this process holds it through this endpoint: wait like anyone else.
-            if (holder != null) {
-                return token;
+            if (holder != null || !locks.tryHold(OwnerRecord.LOCK_BYTE)) {
+                return false;
             }
-            long owner = record.owner();
-            if (owner == 0) {
-                if (record.casOwner(0, token)) {
-                    granted(false, 0);
-                    return 0;
-                }
-                // Lost the race to a thread of another handle or process; report it (never 0) and retry.
-                long winner = record.owner();
-                return winner == 0 ? token : winner;
+            long previous = record.owner();
+            if (!record.casOwner(previous, token)) {
+                // only a program that writes the word without the lock gets here
+                locks.release(OwnerRecord.LOCK_BYTE);
+                throw new IpcException("mutex " + name + ": the owner word changed while this endpoint held the"
+                        + " lock (now " + OwnerToken.describe(record.owner()) + "); something writes " + record.path()
+                        + " without taking its lock");
             }
-            if (owner != token && !OwnerToken.isAlive(owner)) {
-                // Only one of the processes that saw the same dead owner wins this exchange.
-                if (record.casOwner(owner, token)) {
-                    record.countRecovery();
-                    granted(true, OwnerToken.pid(owner));
-                    LOG.warn("mutex {}: took over from {}, which died holding it", name, OwnerToken.describe(owner));
-                    return -1;
-                }
+            if (previous == 0) {
+                granted(false, 0);
+                return true;
             }
-            return owner;
+            record.countRecovery();
+            granted(true, OwnerToken.pid(previous));
+            LOG.warn("mutex {}: took over from {}, which died holding it", name, OwnerToken.describe(previous));
+            return true;
         }
     }
 
@@ -279,8 +290,8 @@ public final class NamedMutex implements Sync, NamedObject {
      *
      * @throws IllegalMonitorStateException if this endpoint does not hold the lock
      * @throws EndpointClosedException if this endpoint is closed (closing released the lock)
-     * @throws IpcException if the owner word no longer names this process (another process decided this
-     *     one was dead and took the lock over; mutual exclusion was lost) or waking a waiter failed
+     * @throws IpcException if the owner word no longer names this endpoint's process (a program wrote it
+     *     without taking the lock) or waking a waiter failed
      */
     @Override
     public void release() throws IpcException {
@@ -297,9 +308,12 @@ public final class NamedMutex implements Sync, NamedObject {
         holder = null;
         holderTookOverDeadOwner = false;
         deadOwnerPid = 0;
-        if (!record.casOwner(token, 0)) {
+        // clear the word before the lock goes: a token under a free lock means "died holding it"
+        boolean ours = record.casOwner(token, 0);
+        locks.release(OwnerRecord.LOCK_BYTE);
+        if (!ours) {
             throw new IpcException("mutex " + name + ": the owner word names " + OwnerToken.describe(record.owner())
-                    + ", not this process; the lock was taken over while held here");
+                    + ", not this process; something writes " + record.path() + " without taking its lock");
         }
         if (record.waiters() > 0) {
             doorbell.post();
@@ -317,7 +331,10 @@ public final class NamedMutex implements Sync, NamedObject {
         }
     }
 
-    /** The pid of the dead holder this endpoint took the lock over from, while {@link #ownerDied()} is true. */
+    /**
+     * The pid of the dead holder this endpoint took the lock over from, while {@link #ownerDied()} is true: the
+     * pid it had in its own PID namespace, which differs from the one seen here if that was another one.
+     */
     public OptionalLong deadOwnerPid() {
         synchronized (state) {
             return holder != null && holderTookOverDeadOwner ? OptionalLong.of(deadOwnerPid) : OptionalLong.empty();
@@ -331,11 +348,25 @@ public final class NamedMutex implements Sync, NamedObject {
         }
     }
 
-    /** The pid of the process that holds the lock now (a snapshot), or empty if it is free. */
+    /**
+     * The pid of the process that holds the lock now (a snapshot; the pid it has in its own PID namespace), or
+     * empty if the lock is free (or its holder has taken it and not yet written its pid).
+     *
+     * @throws EndpointClosedException if this endpoint is closed
+     */
     public OptionalLong ownerPid() throws EndpointClosedException {
         checkOpen();
         long owner = record.owner();
-        return owner == 0 ? OptionalLong.empty() : OptionalLong.of(OwnerToken.pid(owner));
+        return owner == 0 || !heldByAnyone() ? OptionalLong.empty() : OptionalLong.of(OwnerToken.pid(owner));
+    }
+
+    /** Whether a live endpoint holds the kernel lock; "held" if the kernel cannot be asked. */
+    private boolean heldByAnyone() {
+        try {
+            return locks.held(OwnerRecord.LOCK_BYTE);
+        } catch (IpcException e) {
+            return true;
+        }
     }
 
     /** How many times, since the mutex was created, a dead holder's lock was taken over (in any process). */
@@ -377,6 +408,7 @@ public final class NamedMutex implements Sync, NamedObject {
                 }
             }
         }
+        locks.close();
         try {
             doorbell.close();
         } catch (IpcException e) {

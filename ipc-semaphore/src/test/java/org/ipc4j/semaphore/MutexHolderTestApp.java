@@ -3,7 +3,8 @@ package org.ipc4j.semaphore;
 /**
  * Child process for {@link NamedMutexCrashIT}: {@code MutexHolderTestApp NAME hold} takes the mutex, prints
  * {@code HELD} and sleeps until killed; {@code NAME exit} takes it and exits without releasing;
- * {@code NAME wait} prints {@code WAITING} and blocks in acquire (to be killed while waiting).
+ * {@code NAME wait} prints {@code WAITING} and blocks in acquire (to be killed while waiting);
+ * {@code NAME try} tries for 300 ms, prints {@code TRIED acquired=... ownerDied=... deadOwnerPid=...} and exits.
  */
 public final class MutexHolderTestApp {
     private MutexHolderTestApp() {
@@ -13,6 +14,14 @@ public final class MutexHolderTestApp {
         String name = args[0];
         String mode = args[1];
         NamedMutex mutex = NamedMutex.open(name);
+        if (mode.equals("try")) {
+            boolean acquired = mutex.tryAcquire(java.time.Duration.ofMillis(300));
+            System.out.println("TRIED acquired=" + acquired + " ownerDied=" + mutex.ownerDied() + " deadOwnerPid="
+                    + mutex.deadOwnerPid());
+            System.out.flush();
+            mutex.close();
+            return;
+        }
         if (mode.equals("wait")) {
             System.out.println("WAITING");
             System.out.flush();

@@ -86,6 +86,26 @@ class SemaphoreDocExamplesTest {
         }
     }
 
+    /** docs/semaphores.md, "In try-with-resources". */
+    @Test
+    void holdInTryWithResources() throws Exception {
+        String name = names.unique("render");
+        names.onCleanup(() -> NamedSemaphore.unlink(name));
+        // --- as in the doc ---
+        try (Sync slots = Ipc.openSync("sem:/" + name + "?initial=4");
+             Sync.Hold slot = slots.hold(Duration.ofSeconds(30))) {
+            if (slot == null) {
+                throw new IllegalStateException("no render slot free for 30 s");
+            }
+            render();
+            assertThat(((NamedSemaphore) slots).value()).isEqualTo(3);
+        }                                              // the slot is released, then the handle closed
+        // ---
+        try (NamedSemaphore s = NamedSemaphore.open(name)) {
+            assertThat(s.value()).as("the slot is back").isEqualTo(4);
+        }
+    }
+
     /** A stand-in for the application's shared state in the mutex example. */
     static final class Ledger {
         final List<String> entries = new ArrayList<>();
@@ -180,6 +200,6 @@ class SemaphoreDocExamplesTest {
                 }
             }
         }
-        assertThat(blocks).isEqualTo(4);
+        assertThat(blocks).isEqualTo(5);
     }
 }

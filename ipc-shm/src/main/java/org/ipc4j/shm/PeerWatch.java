@@ -9,9 +9,9 @@ interface PeerWatch {
     /** Cheap, asked per send: why the receiving end is known to have left cleanly, or {@code null}. */
     String receiverClosed();
 
-    /** Reads {@code /proc}, asked every few milliseconds while a send waits: why the receiver is gone. */
+    /** Asks the kernel about lock bytes (a system call each), asked every few milliseconds while a send waits: why the receiver is gone. */
     String receiverGone();
 
-    /** Reads {@code /proc}, asked every few milliseconds while a receive waits: why no sender is left. */
+    /** Asks the kernel about lock bytes (a system call each), asked every few milliseconds while a receive waits: why no sender is left. */
     String sendersGone();
 }

@@ -24,7 +24,8 @@ import org.ipc4j.shm.internal.RingSlots;
  * <p><b>Blocking.</b> {@code receive} waits while the ring is empty, by the {@link WaitStrategy}; the timed
  * forms return {@link #NO_MESSAGE} / {@code null} when the timeout passes; {@code tryReceive} and
  * {@code read} never wait. Waits are interruptible ({@link InterruptedIOException}, interrupt status kept)
- * and end with {@link EndpointClosedException} within about a millisecond of {@link #close()}.
+ * and end with {@link EndpointClosedException} at once on {@link #close()} (within about a millisecond where the wait
+ * parks in slices: see {@link WaitStrategy}).
  *
  * <p><b>Peers.</b> A receive whose ring is empty while every producer is gone (closed or died) throws
  * {@link org.ipc4j.api.PeerGoneException}, after the complete messages they left. A producer that dies
@@ -149,7 +150,7 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
         return reader.backlog();
     }
 
-    /** Whether at least one producer is attached and alive (reads {@code /proc}: not for hot paths). */
+    /** Whether at least one producer is attached and alive (asks the kernel, one {@code fcntl}: not for hot paths). */
     public boolean producerAlive() {
         return RingSlots.producersState(reader.memory()) == RingSlots.SlotState.ALIVE;
     }
@@ -187,7 +188,11 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
             return;
         }
         closed = true;
+        // a thread of this end asleep on the doorbell wakes now and sees the close
+        reader.memory().dataBell().wakeAll();
         reader.detach();
+        // producers asleep on a full ring check their consumer now, and see it leave
+        reader.memory().roomBell().wakeAll();
         if (ownsRegion) {
             region.close();
         }

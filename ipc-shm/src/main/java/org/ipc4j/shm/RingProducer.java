@@ -21,7 +21,8 @@ import org.ipc4j.shm.internal.RingWriter;
  * <p><b>Blocking.</b> {@code send} waits while the ring is full, by the {@link WaitStrategy}; the timed form
  * returns {@code false} when the timeout passes, {@code trySend} and {@code tryClaim} never wait. Waits are
  * interruptible ({@link InterruptedIOException}, interrupt status kept) and end with
- * {@link EndpointClosedException} within about a millisecond of {@link #close()}.
+ * {@link EndpointClosedException} at once on {@link #close()} (within about a millisecond where the wait
+ * parks in slices: see {@link WaitStrategy}).
  *
  * <p><b>Peers.</b> A send whose ring is full while the consumer is gone (closed or died) throws
  * {@link org.ipc4j.api.PeerGoneException}; a send with room succeeds even with no consumer attached (a
@@ -190,7 +191,7 @@ public final class RingProducer extends SendEnd implements NamedObject {
         return writer.backlog();
     }
 
-    /** Whether a consumer is attached and alive (reads {@code /proc}: not for hot paths). */
+    /** Whether a consumer is attached and alive (asks the kernel, one {@code fcntl}: not for hot paths). */
     public boolean consumerAlive() {
         return RingSlots.consumerState(writer.memory()) == RingSlots.SlotState.ALIVE;
     }
@@ -228,7 +229,13 @@ public final class RingProducer extends SendEnd implements NamedObject {
             return;
         }
         closed = true;
-        writer.detach();
+        // a thread of this end asleep on the doorbell wakes now and sees the close
+        writer.memory().roomBell().wakeAll();
+        if (!writer.detach()) {
+            region.keepLivenessUntilExit();
+        }
+        // a consumer asleep on the doorbell checks its producers now, and sees this one leave
+        writer.memory().dataBell().wakeAll();
         if (ownsRegion) {
             region.close();
         }

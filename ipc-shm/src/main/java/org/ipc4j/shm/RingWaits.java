@@ -6,20 +6,37 @@ import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.shm.internal.Doorbell;
 import org.ipc4j.shm.internal.RingReader;
 import org.ipc4j.shm.internal.RingWriter;
 
 /**
  * The send and receive hooks of {@link RingProducer} and {@link RingConsumer}: try, then wait by the
  * {@link WaitStrategy}, checking close, interrupt, the deadline and (every few milliseconds) whether the
- * peer is still there. Liveness reads {@code /proc}, so it is never done per message. The argument checks
+ * peer is still there. A liveness check is a system call, so it is never done per message. The argument checks
  * and position rules are {@link org.ipc4j.api.internal.SendEnd}'s and
  * {@link org.ipc4j.api.internal.ReceiveEnd}'s.
  */
 final class RingWaits {
     /** How often a waiting thread checks the peer and writes its own heartbeat. */
     static final long LIVENESS_INTERVAL_NANOS = 10_000_000L;
+    /**
+     * How often a thread asleep on the doorbell checks, once it has waited {@link #LONG_WAIT_NANOS}: every
+     * check is a timer wake-up of a thread asleep in the kernel (some 50-100 us of processor time on a
+     * virtual machine, with the check), so 100 a second would cost an idle end about 1% of a core; 10 a
+     * second cost about 0.1%. Nothing else needs the wake-ups: the other side rings the doorbell, a close or
+     * interrupt of this end rings it too, and the deadline is the sleep's own timeout.
+     */
+    static final long SLEEPING_LIVENESS_INTERVAL_NANOS = 100_000_000L;
+    /** After this long a wait on the doorbell checks its peer every {@link #SLEEPING_LIVENESS_INTERVAL_NANOS}. */
+    static final long LONG_WAIT_NANOS = 1_000_000_000L;
     static final long FOREVER = Long.MAX_VALUE;
+    /** No doorbell announcement pending. A word as stored by an announcement always has bit 0 set. */
+    private static final int NOT_ANNOUNCED = 0;
+    /** {@link #idle}'s answer for a sleep on the doorbell that ended early (an announced word is odd). */
+    private static final int WOKEN = 2;
+    /** The least time between two liveness checks that a wake-up without a message brings forward. */
+    private static final long WOKEN_CHECK_NANOS = 1_000_000L;
     /**
      * While spinning, the clock, interrupt and deadline are consulted only every this many attempts: reading
      * the clock costs more than a poll of the ring, and would delay noticing a message.
@@ -54,11 +71,13 @@ final class RingWaits {
             throw gone(end, closedPeer);
         }
         int length = message.remaining();
+        Doorbell bell = ring.memory().roomBell();
         long timeoutNanos = 0;
         long start = 0;
         long lastCheck = 0;
         boolean spinning = false;
         int spins = 0;
+        int announced = NOT_ANNOUNCED;
         while (true) {
             long offset = ring.tryClaim(length);
             if (offset >= 0) {
@@ -102,7 +121,7 @@ final class RingWaits {
             if (waited >= timeoutNanos) {
                 return false;
             }
-            if (now - lastCheck >= LIVENESS_INTERVAL_NANOS) {
+            if (now - lastCheck >= livenessInterval(now - start)) {
                 lastCheck = now;
                 ring.heartbeat();
                 String why = peer.receiverGone();
@@ -111,17 +130,23 @@ final class RingWaits {
                 }
             }
             spinning = wait.spinning(waited);
-            wait.idle(waited, timeoutNanos - waited);
+            announced = idle(bell, announced, wait, waited, timeoutNanos - waited, lastCheck - now);
+            if (announced == WOKEN) {
+                announced = NOT_ANNOUNCED;
+                lastCheck = checkSoon(lastCheck);
+            }
         }
     }
 
     static ByteBuffer receive(Waiter end, PeerWatch peer, RingReader ring, WaitStrategy wait, long unblockNanos,
             ByteBuffer destination, Deadline deadline, boolean mayWait) throws IpcException, InterruptedIOException {
+        Doorbell bell = ring.memory().dataBell();
         long timeoutNanos = 0;
         long start = 0;
         long lastCheck = 0;
         boolean spinning = false;
         int spins = 0;
+        int announced = NOT_ANNOUNCED;
         while (true) {
             ByteBuffer filled = ring.poll(destination);
             if (filled != null) {
@@ -142,7 +167,7 @@ final class RingWaits {
                 timeoutNanos = timeoutNanos(deadline, mayWait);
                 check = timeoutNanos == 0 && end.dueForCheck();
             } else {
-                check = now - lastCheck >= LIVENESS_INTERVAL_NANOS;
+                check = now - lastCheck >= livenessInterval(now - start);
             }
             if (check) {
                 lastCheck = now;
@@ -183,8 +208,57 @@ final class RingWaits {
                 return null;
             }
             spinning = wait.spinning(waited);
-            wait.idle(waited, timeoutNanos - waited);
+            announced = idle(bell, announced, wait, waited, timeoutNanos - waited, lastCheck - now);
+            if (announced == WOKEN) {
+                announced = NOT_ANNOUNCED;
+                lastCheck = checkSoon(lastCheck);
+            }
         }
+    }
+
+    /**
+     * One wait of a loop that found no message (or no room). Past the strategy's spin and yield phases, on a
+     * platform thread of a process with doorbells, in two steps over two turns of the loop: first announce
+     * this waiter on the doorbell and return, so that the loop's next turn re-checks the ring, the close, the
+     * interrupt and the deadline after the announcement (Dekker, see {@link Doorbell}); then, on the next
+     * turn, sleep in the kernel, until rung or until the next liveness check or the deadline is due (peer
+     * death is noticed by then; a close or an interrupt of this end rings the doorbell). Anywhere else the
+     * strategy's park slices.
+     *
+     * @param sinceCheck {@code lastCheck - now}: minus the time since the last liveness check
+     * @return the announced doorbell word for the next turn, {@link #NOT_ANNOUNCED}, or {@link #WOKEN} after a
+     *         sleep that ended early
+     */
+    private static int idle(Doorbell bell, int announced, WaitStrategy wait, long waited, long remaining,
+            long sinceCheck) {
+        if (!wait.sleeping(waited) || !Doorbell.usableByCurrentThread()) {
+            wait.idle(waited, remaining);
+            return NOT_ANNOUNCED;
+        }
+        if (announced == NOT_ANNOUNCED) {
+            return bell.announce();
+        }
+        long untilCheck = livenessInterval(waited) + sinceCheck;
+        return bell.sleep(announced, Math.max(1, Math.min(remaining, untilCheck))) ? WOKEN : NOT_ANNOUNCED;
+    }
+
+    /**
+     * The liveness check's last time after a sleep that a ring ended: a wake-up that brings no message (or no
+     * room) may be a peer's close, which rings the doorbell too, so the loop checks the peer on its next turn,
+     * unless it did less than {@link #WOKEN_CHECK_NANOS} ago. A wake-up that brings a message returns before.
+     */
+    private static long checkSoon(long lastCheck) {
+        return System.nanoTime() - lastCheck >= WOKEN_CHECK_NANOS ? lastCheck - SLEEPING_LIVENESS_INTERVAL_NANOS
+                : lastCheck;
+    }
+
+    /**
+     * The liveness interval for a wait that has lasted {@code waited}: {@link #LIVENESS_INTERVAL_NANOS}, or
+     * for a long wait asleep on the doorbell {@link #SLEEPING_LIVENESS_INTERVAL_NANOS}.
+     */
+    private static long livenessInterval(long waited) {
+        return waited >= LONG_WAIT_NANOS && Doorbell.usableByCurrentThread() ? SLEEPING_LIVENESS_INTERVAL_NANOS
+                : LIVENESS_INTERVAL_NANOS;
     }
 
     private static PeerGoneException gone(Waiter end, String why) {

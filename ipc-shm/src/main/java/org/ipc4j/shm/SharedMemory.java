@@ -28,6 +28,7 @@ import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.api.internal.ProcessIdentity;
 import org.ipc4j.api.internal.FileModes;
+import org.ipc4j.api.internal.posix.ByteLocks;
 import org.ipc4j.shm.internal.ChronicleView;
 import org.ipc4j.shm.internal.FileSpace;
 import org.ipc4j.shm.internal.MappedStore;
@@ -88,9 +89,17 @@ public final class SharedMemory implements NamedObject {
     private final long size;
     private final boolean created;
     private final boolean unlinkOnClose;
-    /** The identity (device, inode) of the file mapped, so unlink-on-close removes only that file. */
+    /**
+     * The identity (device, inode) of the file mapped, so that unlink-on-close removes only that file and the
+     * liveness locks are taken on it.
+     */
     private final Object fileKey;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The rings' kernel locks on this file, opened on first use; guarded by {@code this}. */
+    private ByteLocks locks;
+    private boolean locksOpened;
+    /** Set when a ring end kept its slot at close: its locks must then stay until the process ends. */
+    private volatile boolean keepLocks;
 
     /** Writes the initial contents of a new region before its name becomes visible. */
     @FunctionalInterface
@@ -213,8 +222,12 @@ public final class SharedMemory implements NamedObject {
                 throw new CorruptedStateException("shared memory " + file + ": field size: the file has " + actual
                         + " bytes, more than the largest mapping of " + MAX_SIZE);
             }
+            Object key = fileKeyOf(file);
             MappedStore store = MappedStore.map(channel, actual);
-            Object key = options.unlinkOnClose() ? fileKeyOf(file) : null;
+            if (!key.equals(fileKeyOf(file))) {
+                releaseQuietly(store);
+                throw new NoSuchObjectException("shared memory " + file + " was replaced while it was being opened");
+            }
             return new SharedMemory(name, file, store, false, options.unlinkOnClose(), key);
         } catch (IpcException e) {
             throw e;
@@ -395,9 +408,39 @@ public final class SharedMemory implements NamedObject {
         return store;
     }
 
+    /**
+     * This endpoint's kernel locks on the region file, for the liveness of ring participants (see
+     * {@code RingSlots}); opened on the first call and closed with the region. {@code null} where the
+     * platform has no open-file-description locks (then rings judge peers by pid and start time).
+     *
+     * @throws IpcException if the file cannot be opened for locking (it was replaced, or this user may not)
+     */
+    synchronized ByteLocks liveness() throws IpcException {
+        ensureOpen();
+        if (!locksOpened) {
+            if (ByteLocks.unavailableReason() == null) {
+                locks = ByteLocks.open(file, fileKey, "shared memory " + file);
+            }
+            locksOpened = true;
+        }
+        return locks;
+    }
+
+    /** A ring end kept its slot at close (a claim in flight would not end): its lock stays until the process ends. */
+    void keepLivenessUntilExit() {
+        keepLocks = true;
+    }
+
+    private synchronized void closeLocks() {
+        if (locks != null && !keepLocks) {
+            locks.close();
+        }
+    }
+
     /** Closes without the unlink-on-close: for an open that failed after mapping someone else's file. */
     void abandon() {
         if (closed.compareAndSet(false, true)) {
+            closeLocks();
             releaseQuietly(store);
         }
     }
@@ -419,6 +462,7 @@ public final class SharedMemory implements NamedObject {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        closeLocks();
         releaseQuietly(store);
         if (unlinkOnClose) {
             unlinkIfStillOurs();

@@ -39,7 +39,8 @@ import org.ipc4j.shm.internal.RingWriter;
  * receives; several senders (or receivers) must be serialised by the caller.
  *
  * <p><b>Peer gone.</b> A receive reports {@link org.ipc4j.api.PeerGoneException} once the messages the peer
- * completed are taken and the peer has closed or died (checked every 10 ms while waiting); a send reports it
+ * completed are taken and the peer has closed or died (checked every 10 ms while waiting, every 100 ms
+ * once a wait has slept on the doorbell for a second); a send reports it
  * at once when the peer closed, or when the ring is full and the peer died. The message says which: "closed
  * its end" or "died without closing". A peer counts as gone only once it has been there in this session: an
  * end that opened first waits for its partner.
@@ -110,6 +111,8 @@ public final class ShmChannel extends DuplexChannel<RingProducer, RingConsumer> 
                     RingLayout.VARIANT_SPSC);
             RingMemory bToA = RingMemory.attach(region.store(), RingLayout.ringBytes(aToB.capacity()), file,
                     RingLayout.KIND_CHANNEL_B_TO_A, RingLayout.VARIANT_SPSC);
+            aToB.liveness(region.liveness());
+            bToA.liveness(region.liveness());
             boolean a = lease.side() == Role.A;
             RingMemory outRing = a ? aToB : bToA;
             RingMemory inRing = a ? bToA : aToB;
@@ -162,7 +165,7 @@ public final class ShmChannel extends DuplexChannel<RingProducer, RingConsumer> 
         return out.capacity();
     }
 
-    /** Whether the other side is attached and alive (reads {@code /proc}: not for hot paths). */
+    /** Whether the other side is attached and alive (asks the kernel, one {@code fcntl}: not for hot paths). */
     public boolean peerAlive() {
         return in.producerAlive();
     }

@@ -31,7 +31,9 @@ import org.ipc4j.shm.internal.RingWriter;
  * }
  * }</pre>
  *
- * <p><b>Peers.</b> Each end registers its pid and process start time in the ring. A restarted producer or
+ * <p><b>Peers.</b> Each end holds a kernel lock on its slot's byte of the region file while attached (Linux:
+ * an open-file-description lock, dropped by the kernel when the process dies, in whatever PID namespace), and
+ * registers its pid and process start time in the ring for messages. A restarted producer or
  * consumer re-attaches and continues where the ring stands: committed messages are neither lost nor delivered
  * twice (one message being copied out by a consumer that is killed is delivered again). A ring has no
  * session: its name stays until {@link #unlink(String)} (or an end's {@code unlink()}).
@@ -70,6 +72,7 @@ public final class ShmRing {
         SharedMemory region = region(name, config, options);
         try {
             RingMemory ring = RingMemory.attach(region.store(), 0, region.path(), RingLayout.KIND_RING, 0);
+            ring.liveness(region.liveness());
             RingWriter writer = new RingWriter(ring);
             if (!writer.attach()) {
                 boolean many = ring.variant() == RingLayout.VARIANT_MPSC;
@@ -98,6 +101,7 @@ public final class ShmRing {
         SharedMemory region = region(name, config, options);
         try {
             RingMemory ring = RingMemory.attach(region.store(), 0, region.path(), RingLayout.KIND_RING, 0);
+            ring.liveness(region.liveness());
             RingReader reader = new RingReader(ring);
             if (!reader.attach()) {
                 throw new LimitReachedException("ring " + region.path() + " already has its consumer attached ("

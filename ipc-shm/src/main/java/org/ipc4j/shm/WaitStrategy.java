@@ -6,17 +6,24 @@ import org.ipc4j.api.internal.Deadline;
 
 /**
  * How a blocked ring operation waits for the other process: it spins (busy, lowest latency), then yields
- * the processor, then parks in short slices. Shared memory has no kernel wake-up, so a parked waiter
- * notices new data at the end of its current slice; slices grow from {@code minPark} to {@code maxPark}.
- * Each phase is measured from the start of the wait.
+ * the processor, then sleeps. Each phase is measured from the start of the wait.
+ *
+ * <p><b>Sleeping.</b> On Linux a platform thread sleeps in the kernel on a doorbell word of the ring (a
+ * shared futex) that the other process rings when it commits a message or frees room, and only when a
+ * waiter has announced itself: the waiter is woken at once, and sleeps otherwise cost nothing. A close or
+ * interrupt of the waiting end rings it too; the peer is checked every 10 ms during the first second of
+ * a wait and every 100 ms after that. Where the doorbell is not used (virtual threads, which must not hold
+ * their carrier in the kernel; no usable futex; {@code -Dipc4j.shm.doorbell=false}) the thread parks in
+ * slices growing from {@code minPark} to {@code maxPark} and notices new data, a close or a dead peer at
+ * the end of a slice. See {@code docs/shm.md}, <i>Waiting</i>.
  *
  * <p>Rough costs on a typical Linux machine: a spin hand-off takes well under a microsecond, a park and
- * wake some 50 microseconds. The default spins for 10 microseconds, yields until 200 microseconds and then
- * parks in slices of 20 microseconds up to 1 millisecond, so a closed endpoint or a dead peer is noticed
- * within about a millisecond plus the liveness-check interval. Immutable and thread-safe.
+ * wake or a futex wake-up some 50 microseconds. The default spins for 10 microseconds, yields until 200
+ * microseconds and then sleeps (or parks in slices of 20 microseconds up to 1 millisecond). Immutable and
+ * thread-safe.
  */
 public final class WaitStrategy {
-    /** Spin 10 us, yield until 200 us, then park from 20 us up to 1 ms per slice. */
+    /** Spin 10 us, yield until 200 us, then sleep on the doorbell (or park from 20 us up to 1 ms per slice). */
     public static final WaitStrategy DEFAULT = new WaitStrategy(10_000, 200_000, 20_000, 1_000_000);
 
     private final long spinNanos;
@@ -36,7 +43,8 @@ public final class WaitStrategy {
      * {@code maxPark}.
      *
      * @throws IllegalArgumentException for negative durations or a {@code maxPark} below 1 microsecond or
-     *         above 100 milliseconds (longer slices would delay close and peer-death detection)
+     *         above 100 milliseconds (longer slices would delay close and peer-death detection where the
+     *         wait parks in slices)
      */
     public static WaitStrategy of(Duration spin, Duration yield, Duration maxPark) {
         long s = nanos("spin", spin);
@@ -48,7 +56,7 @@ public final class WaitStrategy {
         return new WaitStrategy(s, s + y, Math.min(20_000, p), p);
     }
 
-    /** Only spins: the lowest latency, one busy core per waiting thread. */
+    /** Only spins, never sleeps: the lowest latency, one busy core per waiting thread. */
     public static WaitStrategy busySpin() {
         return new WaitStrategy(Long.MAX_VALUE, Long.MAX_VALUE, 1_000, 1_000);
     }
@@ -63,6 +71,11 @@ public final class WaitStrategy {
     /** Whether a wait that has lasted {@code waited} nanoseconds is still in the busy-spin phase. */
     boolean spinning(long waited) {
         return waited < spinNanos;
+    }
+
+    /** Whether a wait that has lasted {@code waited} nanoseconds is past spinning and yielding: time to sleep. */
+    boolean sleeping(long waited) {
+        return waited >= yieldNanos;
     }
 
     /**

@@ -66,6 +66,17 @@ class ShmRingCorruptionTest {
                 .hasMessageContaining(file.toString()).hasMessageContaining("field version").hasMessageContaining("99");
     }
 
+    /** A ring of the format before the doorbells: refused by name, with what to do. */
+    @Test
+    void versionOneRingIsRefusedWithAdvice() throws Exception {
+        String name = name();
+        Path file = ring(name);
+        patch(file, 8, le(4).putInt(0, 1).rewind());
+        assertThatThrownBy(() -> ShmRing.openProducer(name)).isInstanceOf(CorruptedStateException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("field version: found 1")
+                .hasMessageContaining("reads version 2").hasMessageContaining("remove the file");
+    }
+
     @Test
     void capacityNotAPowerOfTwo() throws Exception {
         String name = name();

@@ -17,6 +17,7 @@ import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.LimitReachedException;
 import org.ipc4j.api.MessageTooLargeException;
 import org.ipc4j.api.OpenOptions;
+import org.ipc4j.api.internal.posix.ByteLocks;
 import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.shm.internal.RingLayout;
 import org.ipc4j.testkit.NamedObjects;
@@ -367,15 +368,25 @@ class ShmRingTest {
                 ByteBuffer in = ByteBuffer.allocate(64);
                 assertThat(consumer.receive(in, Duration.ofSeconds(5))).isEqualTo(10);
             }
-            // while the taker lives (here: this process), the slot is held
+            // while the taker lives, the slot is held: with kernel locks, while it holds the slot's lock byte
             bytes.writeOrderedLong(slot, RingLayout.CLAIMING_BIT | (3L << 32) | ProcessHandle.current().pid());
-            assertThatThrownBy(() -> ShmRing.openProducer(name)).isInstanceOf(LimitReachedException.class);
-            bytes.writeOrderedLong(slot, 3L << 32);
+            if (ByteLocks.unavailableReason() == null) {
+                try (ByteLocks taker = ByteLocks.open(consumer.path(), null, "a taker")) {
+                    assertThat(taker.tryHold(slot)).isTrue();
+                    assertThatThrownBy(() -> ShmRing.openProducer(name)).isInstanceOf(LimitReachedException.class);
+                }
+                try (RingProducer producer = ShmRing.openProducer(name)) {
+                    assertThat(producer.trySend(text("the taker is gone"))).isTrue();
+                }
+            } else {
+                assertThatThrownBy(() -> ShmRing.openProducer(name)).isInstanceOf(LimitReachedException.class);
+                bytes.writeOrderedLong(slot, 3L << 32);
+            }
         }
     }
 
     @Test
-    void theBarePidlessClaimMarkerCountsAsAliveOnlyWhileItsHeartbeatIsFresh() throws Exception {
+    void theBarePidlessClaimMarkerCountsAsAliveOnlyWhileItsHeartbeatIsFreshOrNeverWithKernelLocks() throws Exception {
         String name = name();
         ShmRingConfig config = ShmRingConfig.defaults().capacity(4096);
         try (RingConsumer consumer = ShmRing.openConsumer(name, config, OpenOptions.create())) {
@@ -384,6 +395,14 @@ class ShmRingTest {
             long marker = (1L << 32) | (RingLayout.PID_CLAIMING & 0xFFFF_FFFFL);
             bytes.writeLong(slot + RingLayout.SLOT_HEARTBEAT, System.currentTimeMillis());
             bytes.writeOrderedLong(slot, marker);
+            if (ByteLocks.unavailableReason() == null) {
+                // with kernel locks only the slot's lock byte counts: a marker nobody holds the lock for is no owner
+                assertThat(consumer.producerAlive()).isFalse();
+                try (RingProducer producer = ShmRing.openProducer(name)) {
+                    assertThat(producer.trySend(text("ok"))).isTrue();
+                }
+                return;
+            }
             assertThatThrownBy(() -> ShmRing.openProducer(name)).isInstanceOf(LimitReachedException.class);
             // a writer killed mid-attach leaves the marker and its heartbeat ages: the slot frees itself
             bytes.writeLong(slot + RingLayout.SLOT_HEARTBEAT, System.currentTimeMillis() - 5_000);

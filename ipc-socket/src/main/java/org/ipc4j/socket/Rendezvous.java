@@ -25,6 +25,7 @@ import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.Role;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.SideLease;
 import org.ipc4j.socket.internal.UnixSocketFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *       and so on until the timeout. Binding is exclusive (a {@code link(2)} of the socket file, a TCP bind), so
  *       of two first openers racing exactly one listens and the other connects to it.</li>
  * </ul>
- * A stale Unix socket file (connect refused: its listener died) is removed with
- * {@link UnixSocketFiles#removeStale}, which cannot remove a file another opener published meanwhile.
+ * A listener owns its Unix path through a kernel lock on the companion file {@code .NAME.lock}
+ * ({@link UnixSocketFiles#takeOwnership}), held from before it publishes its socket file until that file is
+ * removed. A socket file whose path nobody owns is stale (its listener died): the opener that takes the
+ * ownership, and only that one, removes it, so racing openers never remove each other's files.
  */
 final class Rendezvous {
     private static final Logger LOG = LoggerFactory.getLogger(StreamChannel.class);
@@ -51,13 +54,21 @@ final class Rendezvous {
     private Rendezvous() {
     }
 
-    /** A bound listener: its socket, and for Unix its file and the user owning it. */
-    record Bound(ServerSocketChannel listener, Path path, Object fileKey, UserPrincipal owner) {
-        /** Stops listening and removes the socket file if it is still ours. */
+    /** A bound listener: its socket, and for Unix its file, the user owning it and the ownership of its path. */
+    record Bound(ServerSocketChannel listener, Path path, Object fileKey, UserPrincipal owner, SideLease ownership) {
+        /**
+         * Stops listening, removes the socket file if it is still ours, then gives the path up (deleting its
+         * lock file); idempotent.
+         */
         void close() {
             Waits.closeQuietly(listener);
             if (path != null) {
-                UnixSocketFiles.deleteIfOurs(path, fileKey);
+                try {
+                    ownership.close(() -> UnixSocketFiles.deleteIfOurs(path, fileKey));
+                } catch (IpcException e) {
+                    LOG.warn("{}: could not give up the lock file of the socket: {}", path, e.toString());
+                    UnixSocketFiles.deleteIfOurs(path, fileKey);
+                }
             }
         }
     }
@@ -85,20 +96,10 @@ final class Rendezvous {
             Attempt attempt = connect(o.address, deadline, where);
             switch (attempt.outcome) {
                 case CONNECTED:
-                    return connected(attempt.socket, o, where);
+                    return connected(attempt.socket, o, deadline, where);
                 case REFUSED:
+                    // a stale socket file is replaced by the bind below, by whoever owns the path
                     last = attempt.why;
-                    if (mayListen && attempt.staleKey != null) {
-                        // another opener may have removed that file and published its own since: look again
-                        // right before removing, and meet it if it is there
-                        Attempt again = connect(o.address, deadline, where);
-                        if (again.outcome == Outcome.CONNECTED) {
-                            return connected(again.socket, o, where);
-                        }
-                        if (again.outcome == Outcome.REFUSED && attempt.staleKey.equals(again.staleKey)) {
-                            UnixSocketFiles.removeStale(((UnixDomainSocketAddress) o.address).getPath(), again.staleKey);
-                        }
-                    }
                     break;
                 case BUSY:
                     last = attempt.why;
@@ -225,8 +226,8 @@ final class Rendezvous {
     }
 
     /** Side B: the connected socket becomes the channel, once the peer is checked. */
-    private static StreamChannel connected(SocketChannel socket, StreamChannel.Opener o, String where)
-            throws IpcException {
+    private static StreamChannel connected(SocketChannel socket, StreamChannel.Opener o, Deadline deadline, String where)
+            throws IpcException, InterruptedIOException {
         try {
             PeerCredentials credentials = null;
             if (o.address instanceof UnixDomainSocketAddress) {
@@ -239,8 +240,13 @@ final class Rendezvous {
             } else {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
+            if (o.authkey != null) {
+                try (Handshake handshake = Handshake.on(socket, o.authkey, deadline, where)) {
+                    handshake.asConnector();
+                }
+            }
             return StreamChannel.pointToPoint(socket, o.maxMessageSize, o.bufferSize, where + " (side b)", credentials);
-        } catch (IpcException e) {
+        } catch (IpcException | InterruptedIOException e) {
             Waits.closeQuietly(socket);
             throw e;
         } catch (IOException e) {
@@ -261,47 +267,42 @@ final class Rendezvous {
     static Bound bind(SocketAddress address, int permissions, int backlog) throws IpcException {
         String where = describe(address);
         try {
-            for (int attempt = 0; attempt < 10; attempt++) {
-                Bound bound = tryBind(address, permissions, backlog);
-                if (bound != null) {
-                    return bound;
-                }
-                if (!(address instanceof UnixDomainSocketAddress unix)) {
-                    throw new ObjectExistsException(where + ": cannot listen: the address is in use");
-                }
-                UnixSocketFiles.SocketFile key = UnixSocketFiles.socketKey(unix.getPath());
-                if (key != null && !removeIfRefusing(unix, key)) {
-                    throw new ObjectExistsException(where + ": a listener is already listening there; not"
-                            + " taking over a live socket (close that listener, or choose another path)");
-                }
+            Bound bound = tryBind(address, permissions, backlog);
+            if (bound != null) {
+                return bound;
             }
         } catch (CannotListenHere e) {
             throw new IpcException(where + ": cannot listen: " + e.getMessage(), e);
+        } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+            throw new IpcException(where + ": interrupted while another opener held the lock of the path", e);
         }
-        throw new ObjectExistsException(where + ": other listeners keep taking the path; not listening");
+        throw new ObjectExistsException(where + (address instanceof UnixDomainSocketAddress
+                ? ": a live listener owns the path (it holds " + UnixSocketFiles.ownerLockFile(
+                        ((UnixDomainSocketAddress) address).getPath()) + "), or another program listens there; not"
+                        + " taking over a live socket (close that listener, or choose another path)"
+                : ": cannot listen: the address is in use"));
     }
 
     /**
-     * Probes a Unix socket file: false if something accepted (a live listener; the probe connection is closed at
-     * once, which that listener sees as a peer that came and went), true once a refusing file is removed.
+     * Whether something accepts connections on the Unix socket file (a live listener of a program that takes no
+     * lock; the probe connection is closed at once, which that listener sees as a peer that came and went).
      */
-    private static boolean removeIfRefusing(UnixDomainSocketAddress address, UnixSocketFiles.SocketFile key)
-            throws IpcException {
+    private static boolean accepts(UnixDomainSocketAddress address) throws IpcException {
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             // non-blocking: a live listener with a full backlog must not hang us; "in progress" counts as live
             probe.configureBlocking(false);
             probe.connect(address);
-            return false;
-        } catch (ConnectException refused) {
-            UnixSocketFiles.removeStale(address.getPath(), key);
             return true;
+        } catch (ConnectException refused) {
+            return false;
         } catch (IOException e) {
             String text = String.valueOf(e.getMessage());
             if (text.contains("No such file")) {
-                return true; // gone meanwhile: bind again
+                return false; // gone meanwhile
             }
             if (text.contains("Resource temporarily unavailable")) {
-                return false; // a live listener whose backlog is full
+                return true; // a live listener whose backlog is full
             }
             throw new IpcException(describe(address) + ": cannot probe the existing socket file: " + text, e);
         }
@@ -316,21 +317,39 @@ final class Rendezvous {
         }
     }
 
-    /** Binds, unless the address is taken: then null. */
+    /**
+     * Binds, unless the address is taken: then null. For a Unix path: takes the path's ownership first (null if
+     * a live listener has it), then removes a stale socket file there and publishes its own.
+     */
     private static Bound tryBind(SocketAddress address, int permissions, int backlog)
-            throws IpcException, CannotListenHere {
+            throws IpcException, CannotListenHere, InterruptedIOException {
         String where = describe(address);
         ServerSocketChannel listener = null;
+        SideLease ownership = null;
         try {
             if (address instanceof UnixDomainSocketAddress unix) {
+                Path path = UnixSocketFiles.checkPath(unix.getPath());
+                ownership = UnixSocketFiles.takeOwnership(path, where);
+                if (ownership == null) {
+                    return null;
+                }
+                UnixSocketFiles.SocketFile stale = UnixSocketFiles.socketKey(path);
+                if (stale != null) {
+                    // nobody owns the path, so its file is stale, unless a program that takes no lock listens
+                    if (accepts(unix)) {
+                        ownership.close(() -> { });
+                        return null;
+                    }
+                    UnixSocketFiles.removeStale(path, stale);
+                }
                 listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-                Path path = unix.getPath().toAbsolutePath();
                 Object key = UnixSocketFiles.publish(listener, path, permissions, backlog);
                 if (key == null) {
                     Waits.closeQuietly(listener);
+                    ownership.close(() -> { });
                     return null;
                 }
-                return new Bound(listener, path, key, Files.getOwner(path, LinkOption.NOFOLLOW_LINKS));
+                return new Bound(listener, path, key, Files.getOwner(path, LinkOption.NOFOLLOW_LINKS), ownership);
             }
             if (!(address instanceof InetSocketAddress inet)) {
                 throw new IllegalArgumentException("not a stream socket address: " + address);
@@ -353,13 +372,25 @@ final class Rendezvous {
                 }
                 return null;
             }
-            return new Bound(listener, null, null, null);
-        } catch (IpcException | RuntimeException | CannotListenHere e) {
+            return new Bound(listener, null, null, null, null);
+        } catch (IpcException | RuntimeException | CannotListenHere | InterruptedIOException e) {
             Waits.closeQuietly(listener);
+            closeQuietly(ownership);
             throw e;
         } catch (IOException e) {
             Waits.closeQuietly(listener);
+            closeQuietly(ownership);
             throw new IpcException(where + ": cannot listen: " + e, e);
+        }
+    }
+
+    private static void closeQuietly(SideLease ownership) {
+        if (ownership != null) {
+            try {
+                ownership.close(() -> { });
+            } catch (IpcException e) {
+                LOG.debug("could not give up {}: {}", ownership, e.toString());
+            }
         }
     }
 
@@ -370,16 +401,31 @@ final class Rendezvous {
             ServerSocketChannel listener = bound.listener;
             listener.configureBlocking(false);
             listener.register(selector, SelectionKey.OP_ACCEPT);
+            AuthenticationFailedException lastRefusal = null;
+            int refused = 0;
             while (true) {
                 SocketChannel socket = listener.accept();
                 if (socket != null) {
-                    StreamChannel channel = admit(socket, bound, o, where);
+                    StreamChannel channel;
+                    try {
+                        channel = admit(socket, bound, o, deadline, where);
+                    } catch (AuthenticationFailedException e) {
+                        LOG.warn("{}; refused, waiting for the next peer", e.getMessage());
+                        lastRefusal = e;
+                        refused++;
+                        continue;
+                    }
                     if (channel != null) {
                         return channel;
                     }
                     continue;
                 }
                 if (!Waits.select(selector, deadline, where + ": accept")) {
+                    if (lastRefusal != null) {
+                        throw new AuthenticationFailedException(where + ": no peer passed the authkey handshake in "
+                                + timeout.toMillis() + " ms; " + refused + " refused, the last because: "
+                                + lastRefusal.getMessage());
+                    }
                     throw noPeer(where, o.role, timeout, "nobody connected to our listener");
                 }
             }
@@ -392,8 +438,8 @@ final class Rendezvous {
         }
     }
 
-    private static StreamChannel admit(SocketChannel socket, Bound bound, StreamChannel.Opener o, String where)
-            throws IOException {
+    private static StreamChannel admit(SocketChannel socket, Bound bound, StreamChannel.Opener o, Deadline deadline,
+                                       String where) throws IOException {
         try {
             socket.configureBlocking(false);
             PeerCredentials credentials = bound.path != null ? Credentials.of(socket) : null;
@@ -406,6 +452,11 @@ final class Rendezvous {
             }
             if (bound.path == null) {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            if (o.authkey != null) {
+                try (Handshake handshake = Handshake.on(socket, o.authkey, deadline, where)) {
+                    handshake.asListener();
+                }
             }
             // stop listening before the channel is handed out: the next opener must not find this listener
             bound.close();

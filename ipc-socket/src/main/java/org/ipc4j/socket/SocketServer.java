@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * is owner-only (0600) from the moment it exists (bound in a private directory and renamed into place, see
  * docs/sockets.md); a stale file left by a dead server is replaced, a live server's file is never taken over
  * ({@link org.ipc4j.api.ObjectExistsException}). {@link Builder#sameUserOnly(boolean)} admits only clients
- * running as this process's user. A client that sends a malformed frame (garbage or oversized length
+ * running as this process's user; {@link Builder#authkey(byte[])} admits only clients that know a shared key
+ * (the authkey handshake of Python's {@code multiprocessing.connection}), the guard to use on a TCP server that
+ * listens beyond loopback. A client that sends a malformed frame (garbage or oversized length
  * prefix, a stream that ends inside a frame) is disconnected with the reason logged at WARN; a client that
  * cannot keep up with {@link #broadcast} beyond its buffer is disconnected too; nothing grows without bound.
  *
@@ -66,6 +68,8 @@ public final class SocketServer implements Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
     /** Default limit on connected clients. */
     public static final int DEFAULT_MAX_CLIENTS = 1024;
+    /** With an authkey: the most clients in the handshake at once; more are refused (logged) until one is done. */
+    public static final int MAX_PENDING_HANDSHAKES = 64;
 
     /**
      * Callbacks of a server, called on its reactor thread, one at a time. They must not block: a blocking
@@ -97,6 +101,7 @@ public final class SocketServer implements Endpoint {
         private int backlog = 128;
         private int permissions = 0600;
         private boolean sameUserOnly;
+        private byte[] authkey;
         private Handler handler;
 
         private Builder(SocketAddress address) {
@@ -146,6 +151,24 @@ public final class SocketServer implements Endpoint {
             return this;
         }
 
+        /**
+         * Admits only clients that pass the authkey handshake of Python's {@code multiprocessing.connection} with
+         * {@code key}: a Python {@code Client(address, authkey=key)} or an ipc4j channel opened with the same
+         * {@link StreamChannel.Opener#authkey(byte[])}. Each new client is challenged, and then challenges the
+         * server, on a handshake thread of this server (at most {@value SocketServer#MAX_PENDING_HANDSHAKES} at
+         * once, each limited to 10 s) before it becomes a client: until then it is not among {@link #clients()},
+         * gets no broadcast and reaches no handler. A client that fails is disconnected and logged at WARN. This
+         * is the recommended guard for a TCP server that listens beyond the loopback address. The array is copied.
+         *
+         * @param key the shared secret, at least one byte; {@code null} turns authentication off (the default)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code key} is empty
+         */
+        public Builder authkey(byte[] key) {
+            this.authkey = key == null ? null : Handshake.checkKey(key);
+            return this;
+        }
+
         /** Serve clients with callbacks on the reactor thread instead of {@link SocketServer#accept}. */
         public Builder handler(Handler handler) {
             this.handler = handler;
@@ -174,14 +197,15 @@ public final class SocketServer implements Endpoint {
          */
         public StreamChannel acceptOne(Duration timeout) throws IpcException, InterruptedIOException {
             return StreamChannel.at(address).role(Role.A).maxMessageSize(maxMessageSize).bufferSize(bufferSize)
-                    .permissions(permissions).sameUserOnly(sameUserOnly).open(timeout);
+                    .permissions(permissions).sameUserOnly(sameUserOnly).authkey(authkey).open(timeout);
         }
     }
 
     private final Builder config;
     private final ServerSocketChannel listener;
+    /** The listener with its socket file and the ownership of its path (given up at close). */
+    private final Rendezvous.Bound bound;
     private final Path path;
-    private final Object fileKey;
     private final UserPrincipal owner;
     private final Reactor reactor;
     private final String name;
@@ -190,6 +214,7 @@ public final class SocketServer implements Endpoint {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition clientArrived = lock.newCondition();
     private final ArrayDeque<StreamChannel> accepted = new ArrayDeque<>();
+    private final Set<Handshake> handshakes = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -211,9 +236,9 @@ public final class SocketServer implements Endpoint {
     private SocketServer(Builder config) throws IpcException {
         this.config = config;
         Rendezvous.Bound bound = Rendezvous.bind(config.address, config.permissions, config.backlog);
+        this.bound = bound;
         this.listener = bound.listener();
         this.path = bound.path();
-        this.fileKey = bound.fileKey();
         this.owner = bound.owner();
         this.name = "server " + (path != null ? "unix:" + path : Rendezvous.describe(localAddress()));
         this.reactor = new Reactor("ipc4j-" + name.replace(' ', '-'));
@@ -256,36 +281,92 @@ public final class SocketServer implements Endpoint {
                 socket.close();
                 return;
             }
-            if (clients.size() >= config.maxClients) {
-                LOG.warn("{}: refused client {} ({}): {} clients connected, the maximum (maxClients)", name, n, peer,
-                        clients.size());
-                socket.close();
-                return;
-            }
             if (path == null) {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
-            StreamChannel client = StreamChannel.ofServer(socket, reactor, config.maxMessageSize, config.bufferSize,
-                    name + " client " + n + " (" + peer + ")", this, config.handler, credentials);
-            clients.add(client);
-            if (config.handler != null) {
-                try {
-                    config.handler.onConnect(client);
-                } catch (RuntimeException e) {
-                    LOG.error("{}: onConnect handler failed", name, e);
-                }
+            if (config.authkey != null) {
+                authenticate(socket, n, peer, credentials);
             } else {
-                lock.lock();
-                try {
-                    accepted.add(client);
-                    clientArrived.signalAll();
-                } finally {
-                    lock.unlock();
-                }
+                register(socket, n, peer, credentials);
             }
         } catch (IOException e) {
             LOG.warn("{}: could not set up client {}: {}", name, n, e.toString());
             Waits.closeQuietly(socket);
+        }
+    }
+
+    /**
+     * Runs the authkey handshake of a new client on a thread of its own (it blocks, the reactor must not), then
+     * registers the client on the reactor thread; a client that fails is closed and logged.
+     */
+    private void authenticate(SocketChannel socket, long n, String peer, PeerCredentials credentials)
+            throws IOException {
+        if (handshakes.size() >= MAX_PENDING_HANDSHAKES) {
+            LOG.warn("{}: refused client {} ({}): {} clients are in the authkey handshake already", name, n, peer,
+                    handshakes.size());
+            socket.close();
+            return;
+        }
+        String who = name + " client " + n + " (" + peer + ")";
+        Handshake handshake = Handshake.on(socket, config.authkey, Deadline.forever(), who);
+        handshakes.add(handshake);
+        Thread thread = new Thread(() -> {
+            try {
+                handshake.asListener();
+                reactor.execute(() -> {
+                    if (closed) {
+                        Waits.closeQuietly(socket);
+                        return;
+                    }
+                    try {
+                        register(socket, n, peer, credentials);
+                    } catch (IOException e) {
+                        LOG.warn("{}: could not set up client {}: {}", name, n, e.toString());
+                        Waits.closeQuietly(socket);
+                    }
+                });
+                if (closed) {
+                    Waits.closeQuietly(socket); // the reactor may have stopped before it ran the registration
+                }
+            } catch (IpcException | InterruptedIOException e) {
+                if (!closed) {
+                    LOG.warn("{}; disconnected", e.getMessage());
+                }
+                Waits.closeQuietly(socket);
+            } finally {
+                handshakes.remove(handshake);
+                handshake.close();
+            }
+        }, "ipc4j-handshake-" + n);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Makes an accepted (and, with an authkey, authenticated) socket a client. On the reactor thread. */
+    private void register(SocketChannel socket, long n, String peer, PeerCredentials credentials) throws IOException {
+        if (clients.size() >= config.maxClients) {
+            LOG.warn("{}: refused client {} ({}): {} clients connected, the maximum (maxClients)", name, n, peer,
+                    clients.size());
+            socket.close();
+            return;
+        }
+        StreamChannel client = StreamChannel.ofServer(socket, reactor, config.maxMessageSize, config.bufferSize,
+                name + " client " + n + " (" + peer + ")", this, config.handler, credentials);
+        clients.add(client);
+        if (config.handler != null) {
+            try {
+                config.handler.onConnect(client);
+            } catch (RuntimeException e) {
+                LOG.error("{}: onConnect handler failed", name, e);
+            }
+        } else {
+            lock.lock();
+            try {
+                accepted.add(client);
+                clientArrived.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -427,9 +508,9 @@ public final class SocketServer implements Endpoint {
         } finally {
             lock.unlock();
         }
-        Waits.closeQuietly(listener);
-        if (path != null) {
-            UnixSocketFiles.deleteIfOurs(path, fileKey);
+        bound.close(); // stops listening, removes the socket file if ours, gives up the path's lock file
+        for (Handshake handshake : handshakes) {
+            handshake.close(); // its thread wakes, finds the server closed and closes the socket
         }
         List<StreamChannel> closing = List.copyOf(clients);
         for (StreamChannel client : closing) {

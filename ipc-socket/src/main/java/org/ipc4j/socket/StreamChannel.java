@@ -34,6 +34,11 @@ import org.ipc4j.socket.internal.UnixSocketFiles;
  * {@link #at(SocketAddress)} for the same in Java, {@link #connect(SocketAddress, Duration)} for a client,
  * or from {@link SocketServer#accept(Duration)}. The caller owns it and must close it.
  *
+ * <p><b>Authentication.</b> With {@link Opener#authkey(byte[])} (or {@code authkeyFile=} in an address) both ends
+ * prove that they know a shared key before any message passes, in the handshake of Python's
+ * {@code multiprocessing.connection}: a Python {@code Listener} or {@code Client} with the same {@code authkey} is a
+ * peer. A peer that fails it is refused with {@link AuthenticationFailedException}.
+ *
  * <p><b>Threads.</b> A send writes straight to the socket on the caller's thread when nothing is queued
  * before it; what the kernel does not take is queued (up to the buffer size) and written by a reactor thread
  * (one {@link java.nio.channels.Selector} shared by the process's point-to-point channels, one per
@@ -153,6 +158,7 @@ public final class StreamChannel extends DuplexChannel<FrameSender, StreamReceiv
         int bufferSize = DEFAULT_BUFFER_SIZE;
         int permissions = OpenOptions.OWNER_ONLY;
         boolean sameUserOnly;
+        byte[] authkey;
 
         private Opener(SocketAddress address) {
             this.address = Objects.requireNonNull(address, "address");
@@ -201,6 +207,25 @@ public final class StreamChannel extends DuplexChannel<FrameSender, StreamReceiv
         }
 
         /**
+         * Authenticates the peer with the authkey handshake of Python's {@code multiprocessing.connection}
+         * before any message is exchanged: each side proves that it knows {@code key} (HMAC challenge-response,
+         * the key itself never travels), so a Python {@code Listener} or {@code Client} given the same
+         * {@code authkey} is a peer, and so is another ipc4j channel or {@link SocketServer} given the same key.
+         * Off unless asked for; both sides must agree. A listening side refuses a peer that fails (logged at WARN)
+         * and waits for the next one; a connecting side throws {@link AuthenticationFailedException}. Each
+         * handshake takes at most 10 s. The array is copied. See docs/sockets.md, "Talking to Python's
+         * multiprocessing".
+         *
+         * @param key the shared secret, at least one byte; {@code null} turns authentication off
+         * @return this builder
+         * @throws IllegalArgumentException if {@code key} is empty
+         */
+        public Opener authkey(byte[] key) {
+            this.authkey = key == null ? null : Handshake.checkKey(key);
+            return this;
+        }
+
+        /**
          * Meets the peer, waiting at most {@code timeout}; see docs/sockets.md for the rule. Blocks.
          *
          * @throws NoSuchObjectException if no peer came within the timeout
@@ -208,6 +233,9 @@ public final class StreamChannel extends DuplexChannel<FrameSender, StreamReceiv
          *     is not a socket
          * @throws PermissionDeniedException if the socket file may not be opened or created, or the peer is
          *     another user's and {@link #sameUserOnly(boolean)} was asked
+         * @throws AuthenticationFailedException with an {@link #authkey(byte[])}: if this side connected and the
+         *     handshake failed (wrong key, a peer that does not speak it), or this side listened and every peer
+         *     that came within the timeout failed it
          * @throws InterruptedIOException if the thread is interrupted while waiting
          */
         public StreamChannel open(Duration timeout) throws IpcException, InterruptedIOException {

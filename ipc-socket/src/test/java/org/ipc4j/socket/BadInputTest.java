@@ -69,7 +69,10 @@ class BadInputTest {
         System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
             // a length prefix with the top bit set: not our protocol
-            assertClosedByServer(address, new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 'j', 'u', 'n', 'k'}, false);
+            assertClosedByServer(address, new byte[] {(byte) 0x80, 0, 0, 1, 'j', 'u', 'n', 'k'}, false);
+            // Python's multiprocessing announcing a message over 2 GiB: 0xffffffff, then an 8-byte length (3 GiB)
+            assertClosedByServer(address, new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+                0, 0, 0, 0, (byte) 0xC0, 0, 0, 0, 'p', 'a', 'y'}, false);
             // a plausible but oversized prefix: 1 MiB announced, maximum 1024; nothing is allocated for it
             assertClosedByServer(address, new byte[] {0, 0x10, 0, 0, 1, 2, 3}, false);
             // a frame of 100 announced, 10 sent, then the client's output ends (truncated frame)
@@ -81,14 +84,16 @@ class BadInputTest {
                 Thread.sleep(50);
                 s.setSoLinger(true, 0);
             }
-            awaitReasons(4);
+            awaitReasons(5);
         } finally {
             System.setErr(originalErr);
         }
         assertThat(reasons).anyMatch(r -> r.startsWith("MalformedFrameException") && r.contains("top bit"));
         assertThat(reasons).anyMatch(r -> r.startsWith("MalformedFrameException") && r.contains("announces 1048576 bytes"));
         assertThat(reasons).anyMatch(r -> r.startsWith("MalformedFrameException") && r.contains("ended inside a frame"));
-        assertThat(reasons).hasSize(4);
+        assertThat(reasons).anyMatch(r -> r.startsWith("MalformedFrameException")
+                && r.contains("large-frame escape of Python's multiprocessing") && r.contains("maximum frame is 1024"));
+        assertThat(reasons).hasSize(5);
         String logged = log.toString(StandardCharsets.UTF_8);
         assertThat(logged).contains("closing the connection").contains("top bit").contains("ended inside a frame");
 
@@ -110,6 +115,28 @@ class BadInputTest {
                         .isInstanceOf(MalformedFrameException.class).hasMessageContaining("top bit");
                 ByteBuffer end = ByteBuffer.allocate(1);
                 assertThat(readWithTimeout(peer, end)).as("the client closed the connection").isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
+    void aPointToPointChannelRefusesTheLargeFrameEscapeAfterTheGoodMessages() throws Exception {
+        Path path = names.uniquePath("escape", ".sock");
+        try (java.nio.channels.ServerSocketChannel raw = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            raw.bind(UnixDomainSocketAddress.of(path));
+            names.deleteAfter(path);
+            StreamChannel client = names.closeAfter(StreamChannel.connect(UnixDomainSocketAddress.of(path), Duration.ofSeconds(5)));
+            try (SocketChannel peer = raw.accept()) {
+                // what multiprocessing's send_bytes writes for a 3 GiB message, cut short after its header
+                peer.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 2, 'o', 'k', (byte) 0xff, (byte) 0xff, (byte) 0xff,
+                    (byte) 0xff, 0, 0, 0, 0, (byte) 0xC0, 0, 0, 0, 1, 2, 3}));
+                assertThat(text(client.receive(Duration.ofSeconds(5)))).isEqualTo("ok");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.receive(Duration.ofSeconds(5)))
+                        .isInstanceOf(MalformedFrameException.class)
+                        .hasMessageContaining("large-frame escape of Python's multiprocessing")
+                        .hasMessageContaining("maximum frame is 1048576 bytes");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.receive(Duration.ofSeconds(5)))
+                        .as("nothing after it is read as a message").isInstanceOf(MalformedFrameException.class);
             }
         }
     }

@@ -59,11 +59,11 @@ class SocketUriTest {
             String key = bad.substring(0, bad.indexOf('='));
             assertThatThrownBy(() -> Ipc.open("unix:/tmp/never-opened.sock?" + bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown parameter(s) [" + key + "]")
-                    .hasMessageContaining("[buffer, listen, maxmsg, perm, role, sameUserOnly, timeout]");
+                    .hasMessageContaining("[authkeyEnv, authkeyFile, buffer, listen, maxmsg, perm, role, sameUserOnly, timeout]");
         }
         assertThatThrownBy(() -> Ipc.open("tcp://127.0.0.1:7000?maxMessage=1m"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxMessage")
-                .hasMessageContaining("[buffer, listen, maxmsg, role, timeout]");
+                .hasMessageContaining("[authkeyEnv, authkeyFile, buffer, listen, maxmsg, role, timeout]");
         assertThatThrownBy(() -> Ipc.open("tcp://127.0.0.1:7000?perm=0600"))
                 .as("a TCP port has no permissions").isInstanceOf(IllegalArgumentException.class).hasMessageContaining("perm");
         assertThatThrownBy(() -> Ipc.open("udp://127.0.0.1:7000?timeout=1s"))

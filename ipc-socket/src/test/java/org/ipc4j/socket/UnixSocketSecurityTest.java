@@ -38,6 +38,36 @@ class UnixSocketSecurityTest {
     @RegisterExtension
     final NamedObjects names = new NamedObjects();
 
+    /**
+     * The companion lock file of a socket path: owner-only while a listener holds it, gone with the listener; a
+     * symbolic link or a directory planted under its name is refused with a clear error and never followed.
+     */
+    @Test
+    void theLockFileOfAPathIsOwnerOnlyAndAPlantedOneIsRefused() throws Exception {
+        Path dir = names.uniqueDirectory("lock");
+        Path path = dir.resolve("s.sock");
+        Path lock = org.ipc4j.socket.internal.UnixSocketFiles.ownerLockFile(path);
+        assertThat(lock).isEqualTo(dir.resolve(".s.sock.lock"));
+        try (SocketServer server = SocketServer.unix(path).permissions(0666).open()) {
+            assertThat(Files.getPosixFilePermissions(lock, LinkOption.NOFOLLOW_LINKS))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        }
+        assertThat(lock).doesNotExist();
+        assertThat(path).doesNotExist();
+        Path victim = Files.writeString(dir.resolve("victim"), "keep");
+        Files.createSymbolicLink(lock, victim);
+        assertThatThrownBy(() -> SocketServer.unix(path).open()).isInstanceOf(PermissionDeniedException.class)
+                .hasMessageContaining("symbolic link");
+        assertThat(Files.readString(victim)).isEqualTo("keep");
+        assertThat(path).doesNotExist();
+        Files.delete(lock);
+        Files.createDirectory(lock);
+        assertThatThrownBy(() -> SocketServer.unix(path).open()).isInstanceOf(org.ipc4j.api.IpcException.class)
+                .hasMessageContaining(lock.toString());
+        assertThat(path).doesNotExist();
+        Files.delete(lock);
+    }
+
     @Test
     void socketFileIsOwnerOnlyFromTheMomentItExists() throws Exception {
         Path path = names.uniqueDirectory("perm").resolve("s.sock"); // its neighbours are checked below
@@ -99,7 +129,7 @@ class UnixSocketSecurityTest {
         Path path = names.uniquePath("live", ".sock");
         try (SocketServer first = SocketServer.unix(path).open()) {
             assertThatThrownBy(() -> SocketServer.unix(path).open())
-                    .isInstanceOf(ObjectExistsException.class).hasMessageContaining("already listening");
+                    .isInstanceOf(ObjectExistsException.class).hasMessageContaining("a live listener owns the path");
             try (StreamChannel client = StreamChannel.connect(UnixDomainSocketAddress.of(path), Duration.ofSeconds(5))) {
                 StreamChannel probe = first.accept(Duration.ofSeconds(5));
                 // the liveness probe of the refused server was a connection too; take clients until ours answers
@@ -121,6 +151,7 @@ class UnixSocketSecurityTest {
         Files.writeString(regular, "data");
         assertThatThrownBy(() -> SocketServer.unix(regular).open())
                 .isInstanceOf(ObjectExistsException.class).hasMessageContaining("not a socket");
+        assertThat(org.ipc4j.socket.internal.UnixSocketFiles.ownerLockFile(regular)).as("given up again").doesNotExist();
         assertThat(Files.readString(regular)).isEqualTo("data");
     }
 

@@ -17,6 +17,14 @@ public final class FrameReader {
     private final byte[] header = new byte[Framing.HEADER_BYTES];
     private byte[] pending;
 
+    /**
+     * A reader of {@code in}, which it does not close (the caller owns the stream).
+     *
+     * @param in the stream to read frames from
+     * @param maxFrame the largest payload accepted; a longer length prefix is a {@link MalformedFrameException}
+     * @param where what the stream is, for the messages of the exceptions (e.g. the channel's name)
+     * @throws IllegalArgumentException if {@code maxFrame} is negative or above {@link Framing#ABSOLUTE_MAX_FRAME}
+     */
     public FrameReader(InputStream in, int maxFrame, String where) {
         this.in = in;
         this.maxFrame = Framing.checkMaxFrame(maxFrame);

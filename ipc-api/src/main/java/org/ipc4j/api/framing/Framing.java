@@ -11,7 +11,8 @@ import org.ipc4j.api.MessageTooLargeException;
  * that many payload bytes. There is no other header: a peer in C or Python writes
  * {@code htonl(len)} and the bytes. The full specification is {@code docs/framing-format.md}.
  *
- * <p>Every reader has a maximum frame size. A length above it, or with the top bit set, is a
+ * <p>Every reader has a maximum frame size. A length above it, or with the top bit set (which includes the
+ * {@linkplain #LARGE_FRAME_ESCAPE large-frame escape} of Python's multiprocessing), is a
  * {@link MalformedFrameException}: the reader never allocates on the word of a length prefix alone.
  */
 public final class Framing {
@@ -21,6 +22,13 @@ public final class Framing {
     public static final int DEFAULT_MAX_FRAME = 1 << 20;
     /** The largest payload the format can describe and a Java array can hold. */
     public static final int ABSOLUTE_MAX_FRAME = Integer.MAX_VALUE - 16;
+    /**
+     * The length prefix {@code 0xffffffff} with which Python's {@code multiprocessing.connection} announces a
+     * frame of more than {@code 0x7fffffff} bytes (an 8-byte big-endian length and the payload follow). Such a
+     * frame is over every maximum, so a reader refuses it like any oversized prefix, with a message that names
+     * the escape.
+     */
+    public static final int LARGE_FRAME_ESCAPE = -1;
 
     private Framing() {
     }
@@ -44,6 +52,11 @@ public final class Framing {
      * @throws MalformedFrameException if it is negative or larger than {@code maxFrame}
      */
     public static int checkLength(int rawLength, int maxFrame, String where) throws MalformedFrameException {
+        if (rawLength == LARGE_FRAME_ESCAPE) {
+            throw new MalformedFrameException(where + ": length prefix 0xffffffff is the large-frame escape of"
+                    + " Python's multiprocessing (an 8-byte length follows: a message of more than 2 GiB); the maximum"
+                    + " frame is " + maxFrame + " bytes (send it in parts of at most that size)");
+        }
         if (rawLength < 0) {
             throw new MalformedFrameException(where + ": length prefix 0x" + Integer.toHexString(rawLength)
                     + " has the top bit set; not an ipc4j frame stream");

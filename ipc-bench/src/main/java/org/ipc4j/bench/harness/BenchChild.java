@@ -7,7 +7,7 @@ import java.util.List;
  * IDLE_FILE}. Pins
  * itself to {@code CPU} (unless -1), opens its end (retrying while the parent is still creating it), creates
  * {@code READY_FILE} (the parent sends nothing before: a UDP listener, say, must be bound first), runs the
- * steps and the idle phase ({@link Idle}; {@code -} for none; it writes its CPU figures to IDLE_FILE), exits 0. Failures go to stderr with exit 1. Nothing is written to stdout, which may be a channel.
+ * steps (on a virtual thread with {@code -Dipc4j.bench.virtual=true}) and the idle phase ({@link Idle}; {@code -} for none; it writes its CPU figures to IDLE_FILE), exits 0. Failures go to stderr with exit 1. Nothing is written to stdout, which may be a channel.
  */
 public final class BenchChild {
     private BenchChild() {
@@ -25,11 +25,19 @@ public final class BenchChild {
             Link link = openWithRetry(mechanism, address);
             java.nio.file.Files.createFile(java.nio.file.Path.of(args[4]));
             try {
-                for (Step step : steps) {
-                    Driver.child(link, step, mechanism.carriesData());
-                }
-                if (args.length > 6 && !args[5].equals("-")) {
-                    Idle.decode(args[5]).child(link, steps.get(0).size(), java.nio.file.Path.of(args[6]));
+                java.util.concurrent.Callable<Void> run = () -> {
+                    for (Step step : steps) {
+                        Driver.child(link, step, mechanism.carriesData());
+                    }
+                    if (args.length > 6 && !args[5].equals("-")) {
+                        Idle.decode(args[5]).child(link, steps.get(0).size(), java.nio.file.Path.of(args[6]));
+                    }
+                    return null;
+                };
+                if (Boolean.getBoolean(VirtualThreadRunner.PROPERTY)) {
+                    VirtualThreadRunner.call(run);
+                } else {
+                    run.call();
                 }
             } finally {
                 link.close();

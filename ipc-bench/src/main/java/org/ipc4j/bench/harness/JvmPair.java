@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,6 +63,9 @@ final class JvmPair {
                 // JNA (mq, sem, fifo) loads its native library: allowed, rather than warned about per child.
                 jvm.add("--enable-native-access=ALL-UNNAMED");
             }
+            if (options.virtualThreads) {
+                jvm.add("-D" + VirtualThreadRunner.PROPERTY + "=true");
+            }
             if (Runtime.version().feature() >= 24) {
                 // Chronicle Bytes (under ipc-shm) uses sun.misc.Unsafe, which JDK 24+ warns about by default:
                 // allow it explicitly rather than print the warning in every child.
@@ -100,10 +104,11 @@ final class JvmPair {
                     dog.start();
                     Driver.Measured measured;
                     try {
-                        measured = Driver.parent(link, step, m.carriesData(), done -> {
+                        Callable<Driver.Measured> measure = () -> Driver.parent(link, step, m.carriesData(), done -> {
                             dog.progressed();
                             progress.at(done, stepUnits);
                         });
+                        measured = options.virtualThreads ? VirtualThreadRunner.call(measure) : measure.call();
                     } catch (Exception e) {
                         if (dog.fired) {
                             throw new IllegalStateException("no progress for " + STALL_SECONDS + " s at "
@@ -127,7 +132,9 @@ final class JvmPair {
                     sizes.add(new SizeResult(step.size(), null, latency, mps, mbs, m.throughputLimit()));
                 }
                 if (idle != null) {
-                    idleResult = idlePhase(idle, link, steps.get(0).size(), label, progress, finished, idleFile);
+                    Callable<IdleResult> phase = () -> idlePhase(idle, link, steps.get(0).size(), label, progress,
+                            finished, idleFile);
+                    idleResult = options.virtualThreads ? VirtualThreadRunner.call(phase) : phase.call();
                 }
             } catch (Exception e) {
                 if (!child.isAlive() && child.exitValue() != 0) {

@@ -77,6 +77,10 @@ public final class Options {
     @Option(names = "--no-pin", negatable = false, description = "do not pin the two processes to separate cores")
     public boolean noPin;
 
+    /** Both processes measure on a virtual thread (JDK 21+), the path ipc4j takes for virtual threads. */
+    @Option(names = "--virtual-threads", description = "both processes send and wait on a virtual thread (JDK 21+)")
+    public boolean virtualThreads;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     public boolean help;
 
@@ -112,6 +116,10 @@ public final class Options {
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage()
                     + "\n(java -jar ipc4j-bench.jar --help lists the options)", e);
+        }
+        if (o.virtualThreads && !VirtualThreadRunner.available()) {
+            throw new IllegalArgumentException("--virtual-threads needs JDK 21 or later; this is Java "
+                    + Runtime.version().feature());
         }
         if (o.quick) {
             o.quick();

@@ -10,7 +10,7 @@ import org.ipc4j.api.internal.posix.NativeSupport;
  * have no message queues, and what to use there instead), then whether the shared bindings
  * ({@link NativeSupport.Binding#LIBC}, {@link NativeSupport.Binding#MQ}) can be called. Nothing native is
  * touched before the first probe. The epoll binding of asynchronous receive is probed on first use
- * ({@link MqPoller#shared()}).
+ * ({@link QueueHandle#poller()}).
  */
 public final class MqSupport {
     public static final String SCHEME = "mq";

@@ -16,6 +16,7 @@ import org.ipc4j.api.internal.posix.Limit;
 import org.ipc4j.api.internal.posix.MqCalls;
 import org.ipc4j.api.internal.posix.NativeErrors;
 import org.ipc4j.api.internal.posix.OsConstants;
+import org.ipc4j.api.internal.posix.ReadinessPoller;
 import org.ipc4j.api.internal.posix.Scratch;
 import org.ipc4j.api.internal.posix.Structs;
 
@@ -27,11 +28,13 @@ import org.ipc4j.api.internal.posix.Structs;
  * <p>The descriptor is closed only once the handle is closed <em>and</em> no thread is inside a native call
  * on it ({@link #enter()}/{@link #exit()}, the shared {@link InUseGuard}), so a concurrent close never makes
  * another thread use a reused descriptor number. Just before {@code mq_close} the handle runs its owner's
- * release action (putting kept messages back, leaving the poller), while the descriptor is still valid and
+ * release action (putting kept messages back), after leaving the shared poller,, while the descriptor is still valid and
  * no thread uses it.
  */
 public final class QueueHandle {
     private static final long RELEASE_WAIT_MILLIS = 2000;
+    /** The mechanism name of the shared poller (its thread: {@code ipc4j-mqueue-poller}). */
+    private static final String POLLER = "mqueue";
 
     private final String name;
     private final String posixName;
@@ -251,6 +254,24 @@ public final class QueueHandle {
         }
     }
 
+    /**
+     * The shared poller of message-queue descriptors: it watches this queue for virtual threads (which park
+     * instead of sleeping in {@code mq_timedreceive}/{@code mq_timedsend}, so they never hold a carrier) and
+     * for asynchronous receives.
+     */
+    public static ReadinessPoller poller() throws IpcException {
+        return ReadinessPoller.forMechanism(POLLER);
+    }
+
+    /**
+     * For a virtual thread inside {@link #enter()}: parks until the queue has a message ({@code EPOLLIN}) or
+     * room ({@code EPOLLOUT}), for at most {@code nanos}, or until the thread is interrupted; the caller then
+     * makes its non-blocking call and re-checks close, interrupt and deadline as between slices.
+     */
+    public void parkUntilReady(int events, long nanos) throws IpcException {
+        poller().await(fd, events, nanos);
+    }
+
     public EndpointClosedException closedException() {
         return guard.closedException();
     }
@@ -282,6 +303,10 @@ public final class QueueHandle {
 
     /** Runs once, by the guard, when the handle is closed and no thread uses the descriptor. */
     private void release() throws IpcException {
+        ReadinessPoller poller = ReadinessPoller.ifCreated(POLLER);
+        if (poller != null) {
+            poller.forget(fd); // first: the release action may make the queue readable (kept messages put back)
+        }
         beforeRelease.run();
         if (MqCalls.mq_close(fd) != 0) {
             throw NativeErrors.exception("mq_close", posixName, Libc.errno());

@@ -42,7 +42,10 @@ public final class Fd {
         if (fd < 0) {
             throw new IllegalArgumentException("not a descriptor: " + fd);
         }
-        return new InUseGuard(name, () -> Libc.close(fd));
+        return new InUseGuard(name, () -> {
+            Poll.forget(fd);
+            Libc.close(fd);
+        });
     }
 
     /**
@@ -102,6 +105,7 @@ public final class Fd {
      */
     public static int close(int fd) {
         if (fd >= 0) {
+            Poll.forget(fd);
             Libc.close(fd);
         }
         return -1;

@@ -346,7 +346,7 @@ public final class Fifos {
         } finally {
             pending.abandon(path, false);
             if (!connected) {
-                Libc.close(fd);
+                Fd.close(fd);
             }
         }
         return fd;

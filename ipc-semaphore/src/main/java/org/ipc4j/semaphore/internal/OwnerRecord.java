@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.HashSet;
@@ -31,18 +32,26 @@ import org.ipc4j.api.internal.FileModes;
  * that opens the mutex, updated only with atomic operations. Layout (native byte order, 8-byte words):
  *
  * <pre>
- * offset 0   magic     {@link #MAGIC} ("ipc4jMX" + version 1), set by whoever maps the file first
- * offset 8   owner     0 = free, else the owner token: pid &lt;&lt; 32 | (start time &amp; 0xffffffff)
+ * offset 0   magic     {@link #MAGIC} ("ipc4jMX" + version 2), set by whoever maps the file first
+ * offset 8   owner     0 = released cleanly, else the token of the last holder that has not released:
+ *                      pid &lt;&lt; 32 | (start time &amp; 0xffffffff), for messages only
  * offset 16  waiters   how many threads (in all processes) are parked on the door-bell semaphore
  * offset 24  recovered how many times a dead owner's lock was taken over (informational)
  * </pre>
+ *
+ * The lock itself is not in the memory: it is an open-file-description write lock on byte
+ * {@link #LOCK_BYTE} of this same file ({@code fcntl F_OFD_SETLK}), which the kernel drops when the holder's
+ * process dies. A holder writes its token after taking that lock and clears it before letting the lock go,
+ * so a token found under a freshly taken lock names a holder that died holding it.
  *
  * An all-zero file is a valid free mutex, so a process that maps the file while its creator is still
  * setting it up sees a consistent state: there is no initialisation step to race with.
  */
 public final class OwnerRecord {
     public static final int SIZE = 64;
-    static final long MAGIC = 0x6970_6334_6a4d_5801L; // "ipc4jMX", version 1
+    static final long MAGIC = 0x6970_6334_6a4d_5802L; // "ipc4jMX", version 2
+    /** The byte whose OFD lock is the mutex: the first byte of the owner word. */
+    public static final long LOCK_BYTE = 8;
     private static final int MAGIC_INDEX = 0;
     private static final int OWNER_INDEX = 1;
     private static final int WAITERS_INDEX = 2;
@@ -52,10 +61,13 @@ public final class OwnerRecord {
     private final Path path;
     /** Kept reachable for the life of this object: the mapping lives as long as the buffer does. */
     private final MappedByteBuffer buffer;
+    /** The identity (device, inode) of the file mapped, so the lock is taken on that very file. */
+    private final Object fileKey;
 
-    private OwnerRecord(Path path, MappedByteBuffer buffer) {
+    private OwnerRecord(Path path, MappedByteBuffer buffer, Object fileKey) {
         this.path = path;
         this.buffer = buffer;
+        this.fileKey = fileKey;
     }
 
     /**
@@ -74,6 +86,7 @@ public final class OwnerRecord {
         }
         FileAttribute<Set<PosixFilePermission>> perms = FileModes.attribute(permissions);
         MappedByteBuffer buffer;
+        Object key;
         try (FileChannel ch = FileChannel.open(path, options, perms)) {
             if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || (ch.size() != 0 && ch.size() != SIZE)) {
                 throw new CorruptedStateException("mutex record " + path + " is not an ipc4j mutex record: expected a"
@@ -81,6 +94,7 @@ public final class OwnerRecord {
             }
             // Mapping past the end grows the file with zeros: every opener does it, the result is the same.
             buffer = ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE);
+            key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (FileAlreadyExistsException e) {
             throw new ObjectExistsException("mutex record " + path + " exists (mode " + mode + ")");
         } catch (NoSuchFileException e) {
@@ -97,11 +111,13 @@ public final class OwnerRecord {
             }
             throw new IpcException("cannot open mutex record " + path + ": " + e, e);
         }
-        OwnerRecord record = new OwnerRecord(path, buffer);
+        OwnerRecord record = new OwnerRecord(path, buffer, key);
         long magic = (long) WORDS.compareAndExchange(buffer, MAGIC_INDEX * 8, 0L, MAGIC);
         if (magic != 0 && magic != MAGIC) {
             throw new CorruptedStateException("mutex record " + path + ": magic word is 0x" + Long.toHexString(magic)
-                    + ", expected 0x" + Long.toHexString(MAGIC) + " (not an ipc4j mutex, or another version)");
+                    + ", expected 0x" + Long.toHexString(MAGIC) + " (not an ipc4j mutex, or another version"
+                    + (magic == MAGIC - 1 ? ": version 1, which judged owners by pid; remove it with"
+                    + " NamedMutex.unlink once no process uses it" : "") + ")");
         }
         return record;
     }
@@ -114,7 +130,12 @@ public final class OwnerRecord {
         return path;
     }
 
-    /** The owner token, 0 if free. */
+    /** The identity of the file mapped, for {@code ByteLocks.open}. */
+    public Object fileKey() {
+        return fileKey;
+    }
+
+    /** The token of the holder (or of a holder that died holding the lock), 0 after a clean release. */
     public long owner() {
         return (long) WORDS.getVolatile(buffer, OWNER_INDEX * 8);
     }

@@ -9,6 +9,7 @@ import org.ipc4j.api.LimitReachedException;
 import org.ipc4j.api.OpenMode;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.VirtualThreads;
 import org.ipc4j.api.internal.posix.ErrnoHints;
 import org.ipc4j.api.internal.posix.InUseGuard;
 import org.ipc4j.api.internal.posix.Libc;
@@ -26,6 +27,8 @@ import org.ipc4j.api.internal.posix.SemCalls;
  *   <li>Blocking waits are {@code sem_timedwait} calls of at most {@link #SLICE_NANOS}, so that between
  *   slices the thread notices {@link #close()} and {@link Thread#interrupt()}. A {@code sem_post} wakes a
  *   thread inside a slice at once; the slice only bounds how late close and interrupt are noticed.</li>
+ *   <li>A virtual thread never calls {@code sem_timedwait} (it would hold its carrier for the whole wait): it
+ *   parks, and one platform thread per handle waits in those slices for all of them ({@link VirtualWaiters}).</li>
  *   <li>{@code sem_close} unmaps the {@code sem_t}: a thread still inside {@code sem_timedwait} on it would
  *   then touch freed memory. Every native call runs inside the handle's {@link InUseGuard}; {@link #close()}
  *   marks the handle closed (no new call starts), and {@code sem_close} runs once the last thread has left
@@ -65,6 +68,8 @@ public final class PosixSemaphore {
     private final String what;
     private final long sem;
     private final InUseGuard guard;
+    /** The platform thread that waits for virtual threads; created on the first wait of one. */
+    private volatile VirtualWaiters virtualWaiters;
 
     private PosixSemaphore(String posixName, String what, long sem) {
         this.posixName = posixName;
@@ -161,14 +166,22 @@ public final class PosixSemaphore {
     }
 
     /**
-     * Waits for a permit until {@code deadline}, in slices; checks close and interrupt between slices.
+     * Waits for a permit until {@code deadline}, in slices; checks close and interrupt between slices. A
+     * virtual thread parks instead while a platform thread of this handle waits for it ({@link VirtualWaiters}),
+     * with the same results.
      *
      * @return true if a permit was taken, false if the deadline passed
      * @throws InterruptedIOException if the thread is interrupted (the interrupt flag stays set)
      * @throws EndpointClosedException if closed before or during the wait
      */
     public boolean await(Deadline deadline) throws IpcException, InterruptedIOException {
-        Scratch scratch = Scratch.get();
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("interrupted while waiting on " + what);
+        }
+        if (deadline.remainingNanos() != 0 && VirtualThreads.isCurrent()) {
+            // Inside sem_timedwait a virtual thread would hold its carrier: it parks, a platform thread waits.
+            return tryWait() || virtualWaiters().await(deadline);
+        }
         while (true) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedIOException("interrupted while waiting on " + what);
@@ -177,7 +190,22 @@ public final class PosixSemaphore {
             if (remaining == 0) {
                 return tryWait();
             }
-            long abstime = scratch.timespec(Scratch.realtimeNanos() + Math.min(remaining, SLICE_NANOS));
+            if (awaitSlice(Math.min(remaining, SLICE_NANOS))) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * One {@code sem_timedwait} of at most {@code nanos}, retried on EINTR within the same end time.
+     *
+     * @return true if a permit was taken, false if the slice ended first
+     * @throws EndpointClosedException if the handle is closed
+     */
+    boolean awaitSlice(long nanos) throws IpcException {
+        Scratch scratch = Scratch.get();
+        long abstime = scratch.timespec(Scratch.realtimeNanos() + nanos);
+        while (true) {
             guard.enter();
             int rc;
             int errno = 0;
@@ -193,12 +221,29 @@ public final class PosixSemaphore {
             if (rc == 0) {
                 return true;
             }
-            // ETIMEDOUT ends a slice; EINTR (a signal) retries with the time that remains.
-            if (errno != Errno.ETIMEDOUT && errno != Errno.EINTR) {
+            if (errno == Errno.ETIMEDOUT) {
+                guard.ensureOpen();
+                return false;
+            }
+            if (errno != Errno.EINTR) {
                 throw NativeErrors.exception("sem_timedwait", posixName, errno);
             }
-            guard.ensureOpen();
+            guard.ensureOpen(); // a signal: wait again for what remains of the slice
         }
+    }
+
+    private VirtualWaiters virtualWaiters() {
+        VirtualWaiters v = virtualWaiters;
+        if (v == null) {
+            synchronized (this) {
+                v = virtualWaiters;
+                if (v == null) {
+                    v = new VirtualWaiters(this, what);
+                    virtualWaiters = v;
+                }
+            }
+        }
+        return v;
     }
 
     /** sem_getvalue: the current count (0 when threads wait; Linux never reports a negative count). */

@@ -100,7 +100,7 @@ final class ClaimSweeper {
             if (reserved == 0 || reserved < wanted) {
                 continue;
             }
-            int state = RingSlots.ownerState(M, s);
+            int state = RingSlots.ownerState(ring, s);
             boolean mayWrite = state == OWNER_PRESENT
                     || (state == OWNER_CLOSED && now - stallSince < CLOSED_CLAIM_GRACE_NANOS);
             if (reserved == wanted) {
@@ -147,7 +147,7 @@ final class ClaimSweeper {
         }
         for (int i = 0; i < MAX_PRODUCERS; i++) {
             long s = ring.producerSlot(i);
-            if (M.readVolatileLong(s + SLOT_RESERVATION) == h + 1 && RingSlots.ownerState(M, s) == OWNER_CLOSED) {
+            if (M.readVolatileLong(s + SLOT_RESERVATION) == h + 1 && RingSlots.ownerState(ring, s) == OWNER_CLOSED) {
                 return true;
             }
         }
@@ -164,6 +164,6 @@ final class ClaimSweeper {
         if (pid == 0) {
             return OWNER_CLOSED;
         }
-        return RingSlots.isAlive(M, s, owner) ? OWNER_PRESENT : OWNER_DEAD;
+        return RingSlots.isAlive(ring, s, owner) ? OWNER_PRESENT : OWNER_DEAD;
     }
 }

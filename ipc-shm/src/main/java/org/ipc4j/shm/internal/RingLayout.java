@@ -1,14 +1,15 @@
 package org.ipc4j.shm.internal;
 
 /**
- * Offsets and constants of the ring format, version 1 (described for other languages in
+ * Offsets and constants of the ring format, version 2 (described for other languages in
  * {@code docs/shm-format.md}). All multi-byte values are little-endian (the native order of every platform
  * ipc4j runs on; the magic number detects a mismatch). Offsets are from the start of the ring header.
  */
 public final class RingLayout {
     /** "IPC4JRNG" read as a little-endian long. */
     public static final long MAGIC = 0x474E524A34435049L;
-    public static final int VERSION = 1;
+    /** Version 2 added the doorbell words; version 1 rings (no doorbells) are refused. */
+    public static final int VERSION = 2;
 
     public static final int VARIANT_SPSC = 1;
     public static final int VARIANT_MPSC = 2;
@@ -42,6 +43,13 @@ public final class RingLayout {
     /** Multi-producer rings: 1 + the tail a producer is claiming from, written before its tail CAS; 0 = none. */
     public static final int SLOT_RESERVATION = 24;
     public static final int MAX_PRODUCERS = 64;
+
+    // doorbells (version 2), each a 32-bit futex word alone on 128 bytes: bit 0 = a waiter is announced,
+    // bits 1-31 = a sequence the waker advances; see Doorbell and docs/shm-format.md
+    /** The consumer sleeps here while the ring is empty; producers ring it after a commit or abort. */
+    public static final int DATA_DOORBELL_OFFSET = 2560;
+    /** Producers sleep here while the ring is full; the consumer rings it after moving head. */
+    public static final int ROOM_DOORBELL_OFFSET = 2688;
 
     /** The data area starts one page after the header start. */
     public static final int HEADER_LENGTH = 4096;

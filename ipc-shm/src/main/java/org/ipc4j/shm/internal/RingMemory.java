@@ -5,6 +5,7 @@ import static org.ipc4j.shm.internal.RingLayout.*;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.ipc4j.api.CorruptedStateException;
+import org.ipc4j.api.internal.posix.ByteLocks;
 
 /**
  * One ring inside a mapped region, its header validated: the addresses of its counters, slots and data
@@ -38,6 +39,14 @@ public final class RingMemory {
     final int kind;
     final long tailAddr;
     final long headAddr;
+    /** Where the consumer sleeps for data, and producers for room. */
+    final Doorbell dataBell;
+    final Doorbell roomBell;
+    /**
+     * This endpoint's kernel locks on the region file, one byte per participant slot (see {@link RingSlots});
+     * {@code null} where the platform has none, and liveness falls back to pid and start time.
+     */
+    ByteLocks locks;
 
     private RingMemory(MappedStore store, long offset, Path file, int capacity, int maxMessage, int variant, int kind) {
         this.file = file;
@@ -56,6 +65,8 @@ public final class RingMemory {
         this.kind = kind;
         this.tailAddr = ringAddress + TAIL_OFFSET;
         this.headAddr = ringAddress + HEAD_OFFSET;
+        this.dataBell = new Doorbell(M, ringAddress + DATA_DOORBELL_OFFSET);
+        this.roomBell = new Doorbell(M, ringAddress + ROOM_DOORBELL_OFFSET);
     }
 
     /** Writes the header of a new ring (the region is fresh and zero-filled). */
@@ -98,7 +109,9 @@ public final class RingMemory {
         }
         int version = m.readInt(at + VERSION_OFFSET);
         if (version != VERSION) {
-            throw corrupt(file, "version", "found " + version + ", this library reads version " + VERSION);
+            throw corrupt(file, "version", "found " + version + ", this library reads version " + VERSION
+                    + (version == 1 ? " (version 1 rings, without doorbell words, are from an earlier ipc4j: close"
+                            + " every process using it and remove the file)" : ""));
         }
         long capacity = m.readLong(at + CAPACITY_OFFSET);
         if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Long.bitCount(capacity) != 1) {
@@ -150,6 +163,19 @@ public final class RingMemory {
         return new CorruptedStateException("ring " + file + ": field " + field + ": " + detail);
     }
 
+    /**
+     * Judges participants by the kernel locks {@code locks} on the region file (the endpoint's own instance,
+     * closed with the region), or by pid and start time if {@code null}. Call before taking a slot.
+     */
+    public void liveness(ByteLocks locks) {
+        this.locks = locks;
+    }
+
+    /** The byte of the region file whose lock says that the owner of {@code slot} (an address) is alive. */
+    long lockByte(long slot) {
+        return slot - regionAddress;
+    }
+
     /** Address of producer slot {@code index}. */
     long producerSlot(int index) {
         return ringAddress + PRODUCER_SLOTS_OFFSET + (long) index * SLOT_LENGTH;
@@ -167,6 +193,16 @@ public final class RingMemory {
     /** Bytes between head and tail (claimed or complete, not yet consumed). */
     public long backlog() {
         return M.readVolatileLong(tailAddr) - M.readVolatileLong(headAddr);
+    }
+
+    /** The doorbell the consumer sleeps on while the ring is empty. */
+    public Doorbell dataBell() {
+        return dataBell;
+    }
+
+    /** The doorbell producers sleep on while the ring is full. */
+    public Doorbell roomBell() {
+        return roomBell;
     }
 
     public Path file() {

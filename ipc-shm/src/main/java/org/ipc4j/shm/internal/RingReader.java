@@ -30,6 +30,8 @@ public final class RingReader {
     private final long tailAddr;
     private final long headAddr;
     private final ClaimSweeper sweeper;
+    /** Rung after every move of head: producers may sleep on it for room. */
+    private final Doorbell roomBell;
 
     private int generation;
     private long head;
@@ -48,11 +50,16 @@ public final class RingReader {
         this.tailAddr = ring.tailAddr;
         this.headAddr = ring.headAddr;
         this.sweeper = new ClaimSweeper(ring);
+        this.roomBell = ring.roomBell;
     }
 
-    /** Takes the consumer slot; false if a live consumer holds it. */
-    public boolean attach() {
-        int gen = RingSlots.acquire(M, ring.consumerSlot());
+    /**
+     * Takes the consumer slot; false if a live consumer holds it.
+     *
+     * @throws org.ipc4j.api.IpcException if the slot's kernel lock cannot be queried
+     */
+    public boolean attach() throws org.ipc4j.api.IpcException {
+        int gen = RingSlots.acquire(ring, ring.consumerSlot());
         if (gen <= 0) {
             return false;
         }
@@ -85,10 +92,11 @@ public final class RingReader {
         }
         head = p;
         M.writeOrderedLong(headAddr, p);
+        roomBell.ring();
     }
 
     public void detach() {
-        RingSlots.release(M, ring.consumerSlot(), generation);
+        RingSlots.release(ring, ring.consumerSlot(), generation);
     }
 
     public void heartbeat() {
@@ -115,6 +123,7 @@ public final class RingReader {
     private void consume(long address, int aligned) {
         releaseRecord(address, aligned);
         M.writeOrderedLong(headAddr, head);
+        roomBell.ring();
     }
 
     /**
@@ -172,6 +181,7 @@ public final class RingReader {
         } finally {
             if (head != start) {
                 M.writeOrderedLong(headAddr, head);
+                roomBell.ring();
             }
         }
         return count;

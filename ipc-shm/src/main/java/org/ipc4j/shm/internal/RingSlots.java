@@ -2,12 +2,20 @@ package org.ipc4j.shm.internal;
 
 import static org.ipc4j.shm.internal.RingLayout.*;
 
+import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.ProcessIdentity;
+import org.ipc4j.api.internal.posix.ByteLocks;
 
 /**
  * The participant slots of a ring: taking and leaving one, and judging whether its owner is alive, left
  * cleanly or died. An owner word is {@code generation << 32 | pid}: pid 0 with a generation means "left
- * cleanly", a pid names the holder (alive while that process with that start time runs).
+ * cleanly", a pid names the last holder.
+ *
+ * <p>Whether that holder lives is the kernel's word: while it holds the slot, an endpoint holds an
+ * open-file-description write lock on the first byte of the slot's owner word in the region file (the
+ * slot's offset in the file, see {@link RingMemory#lockByte}); the kernel drops it when the process dies,
+ * in whatever PID namespace. The pid and start time are for messages. Only where there are no such locks
+ * ({@link RingMemory#locks} is {@code null}: not Linux) is a holder judged by its pid and start time.
  */
 public final class RingSlots {
     /** Peer states reported by the slot table. */
@@ -41,14 +49,24 @@ public final class RingSlots {
         return order;
     }
 
-    /** Takes a free slot (empty, or left by a dead process); returns its new generation, or -1 if taken. */
-    static int acquire(MappedMemory M, long slot) {
+    /**
+     * Takes a free slot (empty, or left by a dead process); returns its new generation, or -1 if taken. With
+     * kernel locks the slot's lock is taken first: whoever holds it may write the owner word.
+     *
+     * @throws IpcException if the lock call fails
+     */
+    static int acquire(RingMemory ring, long slot) throws IpcException {
+        MappedMemory M = ring.M;
+        ByteLocks locks = ring.locks;
+        if (locks != null && !locks.tryHold(ring.lockByte(slot))) {
+            return -1;
+        }
         ProcessIdentity self = ProcessIdentity.self();
         while (true) {
             long owner = M.readVolatileLong(slot);
             int pid = (int) owner;
             int gen = (int) (owner >>> 32) & 0x7FFF_FFFF;
-            if (pid != 0 && isAlive(M, slot, owner)) {
+            if (locks == null && pid != 0 && isAlive(ring, slot, owner)) {
                 return -1;
             }
             int next = (gen + 1) & 0x7FFF_FFFF;
@@ -71,12 +89,23 @@ public final class RingSlots {
     }
 
     /**
-     * Whether the owner word {@code owner} (pid not 0) of {@code slot} names a live process. A slot being taken
-     * carries the taker's pid: alive while that process exists (its start time is not written yet). The bare
-     * marker of older writers (pid 0xFFFFFFFF) has no pid: it counts as alive only while the heartbeat the
-     * taker writes right after its CAS is recent, so a taker killed mid-attach does not hold the slot forever.
+     * Whether the owner word {@code owner} (pid not 0) of {@code slot} names a live endpoint: whether a live
+     * endpoint holds the slot's kernel lock (one {@code fcntl}; "alive" if the kernel cannot be asked, as a
+     * wrong "dead" would let a live producer's claim be skipped). Without kernel locks: a slot being taken
+     * carries the taker's pid, alive while that process exists (its start time is not written yet); the bare
+     * marker of older writers (pid 0xFFFFFFFF) counts as alive only while the heartbeat the taker writes right
+     * after its CAS is recent, so a taker killed mid-attach does not hold the slot forever.
      */
-    static boolean isAlive(MappedMemory M, long slot, long owner) {
+    static boolean isAlive(RingMemory ring, long slot, long owner) {
+        ByteLocks locks = ring.locks;
+        if (locks != null) {
+            try {
+                return locks.held(ring.lockByte(slot));
+            } catch (IpcException e) {
+                return true;
+            }
+        }
+        MappedMemory M = ring.M;
         int pid = (int) owner;
         if (pid == PID_CLAIMING) {
             long beat = M.readVolatileLong(slot + SLOT_HEARTBEAT);
@@ -88,21 +117,28 @@ public final class RingSlots {
         return ProcessIdentity.isAlive(pid & 0xFFFF_FFFFL, M.readVolatileLong(slot + SLOT_START_TIME));
     }
 
-    /** Leaves {@code slot} cleanly if it is still held with {@code generation}. */
-    static void release(MappedMemory M, long slot, int generation) {
+    /**
+     * Leaves {@code slot} cleanly if it is still held with {@code generation}: the word says "closed" before
+     * the kernel lock goes, so that nobody takes a clean close for a death.
+     */
+    static void release(RingMemory ring, long slot, int generation) {
+        MappedMemory M = ring.M;
         long owner = M.readVolatileLong(slot);
         if ((int) (owner >>> 32) == generation && (int) owner != 0) {
             M.compareAndSwapLong(slot, owner, (long) generation << 32);
         }
+        if (ring.locks != null) {
+            ring.locks.release(ring.lockByte(slot));
+        }
     }
 
-    static SlotState state(MappedMemory M, long slot) {
-        long owner = M.readVolatileLong(slot);
+    static SlotState state(RingMemory ring, long slot) {
+        long owner = ring.M.readVolatileLong(slot);
         int pid = (int) owner;
         if (pid == 0) {
             return (owner >>> 32) == 0 ? SlotState.NEVER_ATTACHED : SlotState.GONE;
         }
-        return isAlive(M, slot, owner) ? SlotState.ALIVE : SlotState.GONE;
+        return isAlive(ring, slot, owner) ? SlotState.ALIVE : SlotState.GONE;
     }
 
     /** Cheap check without /proc: whether the slot says its owner left cleanly. */
@@ -112,12 +148,12 @@ public final class RingSlots {
     }
 
     /** Present (alive or being taken), closed (left cleanly) or dead, judged by the slot alone. */
-    static int ownerState(MappedMemory M, long slot) {
-        long owner = M.readVolatileLong(slot);
+    static int ownerState(RingMemory ring, long slot) {
+        long owner = ring.M.readVolatileLong(slot);
         if ((int) owner == 0) {
             return (owner >>> 32) == 0 ? OWNER_DEAD : OWNER_CLOSED;
         }
-        return isAlive(M, slot, owner) ? OWNER_PRESENT : OWNER_DEAD;
+        return isAlive(ring, slot, owner) ? OWNER_PRESENT : OWNER_DEAD;
     }
 
     // ------------------------------------------------------------------ questions about a ring's slots
@@ -133,7 +169,7 @@ public final class RingSlots {
     }
 
     public static SlotState consumerState(RingMemory ring) {
-        return state(ring.M, ring.consumerSlot());
+        return state(ring, ring.consumerSlot());
     }
 
     /** Whether the consumer left cleanly (no /proc read: cheap enough per send). */
@@ -150,7 +186,7 @@ public final class RingSlots {
     public static SlotState producersState(RingMemory ring) {
         SlotState result = SlotState.NEVER_ATTACHED;
         for (int i = 0; i < ring.producerSlots(); i++) {
-            SlotState s = state(ring.M, ring.producerSlot(i));
+            SlotState s = state(ring, ring.producerSlot(i));
             if (s == SlotState.ALIVE) {
                 return s;
             }
@@ -182,7 +218,7 @@ public final class RingSlots {
             if (owner != 0) {
                 int pid = (int) owner;
                 sb.append(sb.length() == 0 ? "" : ", ").append(pid == 0 ? "closed" : "pid " + pid)
-                        .append(pid == 0 ? "" : (isAlive(ring.M, s, owner) ? " alive" : " dead"));
+                        .append(pid == 0 ? "" : (isAlive(ring, s, owner) ? " alive" : " dead"));
             }
         }
         return sb.length() == 0 ? "none attached" : sb.toString();

@@ -29,6 +29,8 @@ public final class RingWriter {
     private final boolean single;
     private final long tailAddr;
     private final long headAddr;
+    /** Rung after every commit and abort: the consumer may sleep on it. */
+    private final Doorbell dataBell;
     /** The multi-producer claims; {@code null} for a single-producer ring. */
     final SharedClaims claims;
 
@@ -53,15 +55,20 @@ public final class RingWriter {
         this.single = ring.variant == VARIANT_SPSC;
         this.tailAddr = ring.tailAddr;
         this.headAddr = ring.headAddr;
+        this.dataBell = ring.dataBell;
         this.claims = single ? null : new SharedClaims(ring);
     }
 
-    /** Takes a producer slot. Returns false if the (single-producer) slot or all slots are held by live processes. */
-    public boolean attach() {
+    /**
+     * Takes a producer slot. Returns false if the (single-producer) slot or all slots are held by live endpoints.
+     *
+     * @throws org.ipc4j.api.IpcException if a slot's kernel lock cannot be queried
+     */
+    public boolean attach() throws org.ipc4j.api.IpcException {
         int slots = ring.producerSlots();
         for (int n = 0; n < slots; n++) {
             int i = slots == 1 ? 0 : RingSlots.SLOT_ORDER[n];
-            int gen = RingSlots.acquire(M, ring.producerSlot(i));
+            int gen = RingSlots.acquire(ring, ring.producerSlot(i));
             if (gen > 0) {
                 slot = i;
                 generation = gen;
@@ -80,16 +87,20 @@ public final class RingWriter {
 
     /**
      * Leaves the producer slot. For a multi-producer ring a named claim in flight on another thread is waited
-     * for first (see {@link SharedClaims#quiesce()}); if it does not end, the slot is kept.
+     * for first (see {@link SharedClaims#quiesce()}); if it does not end, the slot is kept, and so must be its
+     * kernel lock: until the process ends.
+     *
+     * @return false if the slot was kept
      */
-    public void detach() {
+    public boolean detach() {
         if (slot < 0) {
-            return;
+            return true;
         }
         if (claims != null && !claims.quiesce()) {
-            return;
+            return false;
         }
-        RingSlots.release(M, ring.producerSlot(slot), generation);
+        RingSlots.release(ring, ring.producerSlot(slot), generation);
+        return true;
     }
 
     /** Records that this producer is alive now (rate-limited by the caller). */
@@ -152,6 +163,7 @@ public final class RingWriter {
     public void commit(long payloadOffset) {
         long address = claimedHeader(payloadOffset);
         M.writeOrderedInt(address, -M.readInt(address));
+        dataBell.ring();
     }
 
     /**
@@ -165,6 +177,7 @@ public final class RingWriter {
             return false;
         }
         M.writeOrderedInt(address, -length);
+        dataBell.ring();
         return true;
     }
 
@@ -172,6 +185,7 @@ public final class RingWriter {
     public void abort(long payloadOffset) {
         long address = claimedHeader(payloadOffset);
         M.writeOrderedLong(address, header(align(-M.readInt(address)), padTag));
+        dataBell.ring();
     }
 
     /** Copies {@code length} bytes from {@code src} at its position into a claimed payload. */

@@ -34,7 +34,8 @@ public final class ShmTransportProvider implements org.ipc4j.api.spi.TransportPr
             return new Capability("shm", "shared-memory ring channel", "org.ipc4j:ipc-shm", false, noJna);
         }
         return new Capability("shm", "shared-memory ring channel", "org.ipc4j:ipc-shm", true,
-                "a mapped file in " + describeDirectory() + "; no native library needed beyond JNA");
+                "a mapped file in " + describeDirectory() + "; no native library needed beyond JNA; "
+                        + Doorbell.describeWaiting());
     }
 
     private static String describeDirectory() {

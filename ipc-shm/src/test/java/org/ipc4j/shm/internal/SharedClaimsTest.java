@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.ipc4j.api.OpenOptions;
+import org.ipc4j.api.internal.posix.ByteLocks;
 import org.ipc4j.shm.RegionAccess;
 import org.ipc4j.shm.SharedMemory;
 import org.ipc4j.testkit.NamedObjects;
@@ -28,6 +29,8 @@ class SharedClaimsTest {
     final NamedObjects names = new NamedObjects();
 
     private SharedMemory region;
+    /** The first producer's kernel locks: closing them is its death, as far as the ring can tell. */
+    private ByteLocks firstProducerLocks;
 
     /** A producer and the consumer of one ring. */
     private record Ring(RingWriter producer, RingReader consumer) {
@@ -40,11 +43,27 @@ class SharedClaimsTest {
         names.closeAfter(region);
         RingMemory.format(RegionAccess.store(region), 0, CAPACITY, 512, variant, KIND_RING);
         MappedStore store = RegionAccess.store(region);
-        RingWriter producer = new RingWriter(RingMemory.attach(store, 0, region.path(), KIND_RING, variant));
-        RingReader consumer = new RingReader(RingMemory.attach(store, 0, region.path(), KIND_RING, variant));
+        RingMemory producerRing = RingMemory.attach(store, 0, region.path(), KIND_RING, variant);
+        firstProducerLocks = locks();
+        producerRing.liveness(firstProducerLocks);
+        RingWriter producer = new RingWriter(producerRing);
+        RingMemory consumerRing = RingMemory.attach(store, 0, region.path(), KIND_RING, variant);
+        consumerRing.liveness(locks());
+        RingReader consumer = new RingReader(consumerRing);
         assertThat(producer.attach()).isTrue();
         assertThat(consumer.attach()).isTrue();
         return new Ring(producer, consumer);
+    }
+
+    /**
+     * Kernel locks of one more endpoint (each endpoint of a process opens its own, as processes do), or
+     * {@code null} where there are none: then the ring judges by pid and start time.
+     */
+    private ByteLocks locks() throws Exception {
+        if (ByteLocks.unavailableReason() != null) {
+            return null;
+        }
+        return names.closeAfter(ByteLocks.open(region.path(), null, "test endpoint"));
     }
 
     private static void send(RingWriter producer, String text) {
@@ -74,14 +93,23 @@ class SharedClaimsTest {
 
     /** A second producer of the same ring, in another slot. */
     private RingWriter secondProducer() throws Exception {
-        RingWriter other = new RingWriter(RingMemory.attach(RegionAccess.store(region), 0, region.path(), KIND_RING,
-                VARIANT_MPSC));
+        RingMemory ring = RingMemory.attach(RegionAccess.store(region), 0, region.path(), KIND_RING, VARIANT_MPSC);
+        ring.liveness(locks());
+        RingWriter other = new RingWriter(ring);
         assertThat(other.attach()).isTrue();
         return other;
     }
 
-    /** Makes producer slot {@code i} look like a dead process's: same pid, another start time (pid reused). */
+    /**
+     * Makes the first producer (slot 0) dead as far as the ring can tell: its kernel locks go, as when its
+     * process dies; without kernel locks its slot gets another start time (a reused pid).
+     */
     private void kill(int slot) {
+        assertThat(slot).isZero();
+        if (firstProducerLocks != null) {
+            firstProducerLocks.close();
+            return;
+        }
         long s = PRODUCER_SLOTS_OFFSET + (long) slot * SLOT_LENGTH;
         region.bytes().writeOrderedLong(s + SLOT_START_TIME, region.bytes().readLong(s + SLOT_START_TIME) + 12345);
     }

@@ -1,5 +1,7 @@
 package org.ipc4j.socket.internal;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -7,13 +9,19 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 import org.ipc4j.api.Capability;
 import org.ipc4j.api.Channel;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.IpcUri;
+import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.OpenMode;
+import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.Role;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.socket.StreamChannel;
@@ -32,9 +40,14 @@ public final class SocketTransportProvider implements org.ipc4j.api.spi.Transpor
     static final String BUFFER = "buffer";
     static final String SAME_USER_ONLY = "sameUserOnly";
     static final String BIND = "bind";
-    static final Set<String> TCP_PARAMS = Set.of(IpcUri.ROLE, LISTEN, IpcUri.MAXMSG, BUFFER, IpcUri.TIMEOUT);
+    static final String AUTHKEY_FILE = "authkeyFile";
+    static final String AUTHKEY_ENV = "authkeyEnv";
+    static final Set<String> TCP_PARAMS = Set.of(IpcUri.ROLE, LISTEN, IpcUri.MAXMSG, BUFFER, IpcUri.TIMEOUT,
+            AUTHKEY_FILE, AUTHKEY_ENV);
     static final Set<String> UNIX_PARAMS = Set.of(IpcUri.ROLE, LISTEN, IpcUri.MAXMSG, BUFFER, IpcUri.TIMEOUT,
-            IpcUri.PERM, SAME_USER_ONLY);
+            IpcUri.PERM, SAME_USER_ONLY, AUTHKEY_FILE, AUTHKEY_ENV);
+    /** The most bytes read from an {@code authkeyFile} (a key is a few dozen bytes; this is not a data file). */
+    static final int MAX_AUTHKEY_BYTES = 4096;
     static final Set<String> UDP_PARAMS = Set.of(IpcUri.ROLE, LISTEN, IpcUri.MAXMSG, BIND);
 
     @Override
@@ -66,6 +79,12 @@ public final class SocketTransportProvider implements org.ipc4j.api.spi.Transpor
 
     @Override
     public Channel openChannel(IpcUri uri) throws IpcException {
+        if (uri.params().containsKey("authkey")) {
+            throw new IllegalArgumentException("\"" + uri.scheme() + ":...\": authkey= is not accepted in an address,"
+                    + " because addresses end up in logs, command lines and error messages; give authkeyFile=PATH (the"
+                    + " file's bytes are the key) or authkeyEnv=NAME (the variable's value in UTF-8), or"
+                    + " StreamChannel.at(address).authkey(key) in Java");
+        }
         try {
             return switch (uri.scheme()) {
                 case "unix" -> openUnix(uri.requireOnly(UNIX_PARAMS));
@@ -91,10 +110,54 @@ public final class SocketTransportProvider implements org.ipc4j.api.spi.Transpor
         return opener(uri, hostPort(uri, uri.target())).open(uri.duration(IpcUri.TIMEOUT, StreamChannel.DEFAULT_TIMEOUT));
     }
 
-    private static StreamChannel.Opener opener(IpcUri uri, SocketAddress address) {
+    private static StreamChannel.Opener opener(IpcUri uri, SocketAddress address) throws IpcException {
         return StreamChannel.at(address).role(role(uri))
                 .maxMessageSize(uri.maxMessage(Framing.DEFAULT_MAX_FRAME, Framing.ABSOLUTE_MAX_FRAME))
-                .bufferSize(buffer(uri));
+                .bufferSize(buffer(uri))
+                .authkey(authkey(uri));
+    }
+
+    /**
+     * The key named by {@code authkeyFile=} (the file's bytes, exactly) or {@code authkeyEnv=} (the variable's
+     * value in UTF-8), or null. The key itself never appears in an address, nor in a message of ours.
+     */
+    static byte[] authkey(IpcUri uri) throws IpcException {
+        String file = uri.string(AUTHKEY_FILE, null);
+        String env = uri.string(AUTHKEY_ENV, null);
+        if (file != null && env != null) {
+            throw new IllegalArgumentException("\"" + uri + "\": give authkeyFile= or authkeyEnv=, not both");
+        }
+        byte[] key;
+        String from;
+        if (file != null) {
+            from = "authkeyFile=" + file;
+            try (InputStream in = Files.newInputStream(Path.of(file))) {
+                key = in.readNBytes(MAX_AUTHKEY_BYTES + 1);
+            } catch (NoSuchFileException e) {
+                throw new NoSuchObjectException(from + ": no such file");
+            } catch (AccessDeniedException e) {
+                throw new PermissionDeniedException(from + ": this process may not read it");
+            } catch (IOException e) {
+                throw new IpcException(from + ": cannot read the key: " + e, e);
+            }
+            if (key.length > MAX_AUTHKEY_BYTES) {
+                throw new IllegalArgumentException(from + ": more than " + MAX_AUTHKEY_BYTES
+                        + " bytes; an authkey file holds just the key");
+            }
+        } else if (env != null) {
+            from = "authkeyEnv=" + env;
+            String value = System.getenv(env);
+            if (value == null) {
+                throw new IllegalArgumentException(from + ": the environment variable is not set");
+            }
+            key = value.getBytes(StandardCharsets.UTF_8);
+        } else {
+            return null;
+        }
+        if (key.length == 0) {
+            throw new IllegalArgumentException(from + ": the key is empty");
+        }
+        return key;
     }
 
     private static Channel openUdp(IpcUri uri) throws IpcException {

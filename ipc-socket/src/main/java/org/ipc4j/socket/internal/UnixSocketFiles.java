@@ -23,7 +23,10 @@ import org.ipc4j.api.NoSuchObjectException;
 import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.UnsupportedPlatformException;
+import org.ipc4j.api.LimitReachedException;
+import org.ipc4j.api.Role;
 import org.ipc4j.api.internal.FileModes;
+import org.ipc4j.api.internal.SideLease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +42,17 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Exclusive publication.</b> The file is published with {@code link(2)}, which fails if the path
  *       exists: of two listeners racing for one path exactly one gets it, and a live listener's file is never
  *       replaced. (A {@code rename(2)} would silently replace the other's file.)</li>
- *   <li><b>Stale files.</b> A file nothing accepts on (its listener was killed) is removed by
- *       {@link #removeStale(Path, SocketFile)}, given the file the caller found refusing connections (inode and
- *       change time, as an inode number is reused at once on some file systems): the file is renamed into a
- *       private directory and deleted only if it is still that inode; a file another opener published
- *       meanwhile is put back. Callers probe the path once more just before they remove it (see the
- *       rendezvous), which leaves a window of microseconds, not the length of another opener's bind.</li>
+ *   <li><b>Ownership that the kernel vouches for.</b> A listener owns its path through an OS lock on a
+ *       companion file, {@code .NAME.lock} beside the socket file {@code NAME} ({@link #takeOwnership}: side A of
+ *       a {@link SideLease}), taken before it publishes and held until its socket file is removed. The kernel
+ *       drops the lock when the listener's process dies, in whatever PID namespace. So a socket file is
+ *       stale exactly when its path's lock can be taken, and only the one opener holding that lock may remove
+ *       it: two openers that find the same stale file cannot both remove one and the other's successor.</li>
+ *   <li><b>Stale files.</b> The owner removes a file nothing accepts on (its listener was killed, or it is
+ *       the file of a program that takes no lock) with {@link #removeStale(Path, SocketFile)}, given the file
+ *       it found refusing connections (inode and change time, as an inode number is reused at once on some
+ *       file systems): the file is renamed into a private directory and deleted only if it is still that
+ *       inode; a file published meanwhile (by a program outside this protocol) is put back.</li>
  * </ul>
  */
 public final class UnixSocketFiles {
@@ -201,6 +209,31 @@ public final class UnixSocketFiles {
             throw new IpcException("unix:" + absolute + ": cannot remove the stale socket file: " + e, e);
         } finally {
             deletePrivate(moved, dir);
+        }
+    }
+
+    /** The companion lock file of the socket file {@code socketPath}: {@code .NAME.lock} in the same directory. */
+    public static Path ownerLockFile(Path socketPath) {
+        Path absolute = socketPath.toAbsolutePath();
+        return absolute.resolveSibling("." + absolute.getFileName() + ".lock");
+    }
+
+    /**
+     * Takes the ownership of the socket path {@code socketPath}: side A of the lease {@link #ownerLockFile}
+     * (created owner-only, 0600). While the caller holds it, no other opener that follows this protocol
+     * publishes or removes a socket file at the path; end it with {@code lease.close(end)}, which runs
+     * {@code end} (removing the socket file) and deletes the lock file under the lease's gate.
+     *
+     * @return the lease, or {@code null} if a live listener (of any process, any PID namespace) owns the path
+     * @throws IpcException if the lock file cannot be created or locked (names the file)
+     * @throws java.io.InterruptedIOException if interrupted while another opener held the lock file's gate
+     */
+    public static SideLease takeOwnership(Path socketPath, String where)
+            throws IpcException, java.io.InterruptedIOException {
+        try {
+            return SideLease.take(ownerLockFile(socketPath), Role.A, 0600, where);
+        } catch (LimitReachedException held) {
+            return null;
         }
     }
 

@@ -116,6 +116,11 @@ public final class Libc {
         return Holder.VARIADIC.fcntl(fd, cmd, arg);
     }
 
+    /** {@code fcntl(fd, cmd, pointer)}, e.g. {@link OsConstants#F_OFD_SETLK} with a {@code struct flock *}. */
+    public static int fcntl(int fd, int cmd, long pointer) {
+        return Holder.VARIADIC.fcntl(fd, cmd, new Pointer(pointer));
+    }
+
     /** {@code ioctl(fd, request, pointer)}, e.g. {@link OsConstants#FIONREAD} with the address of an int. */
     public static int ioctl(int fd, long request, long argument) {
         return Holder.VARIADIC.ioctl(fd, request, new Pointer(argument));

@@ -28,7 +28,9 @@ public final class NativeSupport {
         /** POSIX message queues (Linux). */
         MQ("org.ipc4j.api.internal.posix.MqCalls", true),
         /** POSIX named semaphores. */
-        SEM("org.ipc4j.api.internal.posix.SemCalls", false);
+        SEM("org.ipc4j.api.internal.posix.SemCalls", false),
+        /** Linux only: futex wait and wake on shared memory (x86-64 and AArch64), tried once when bound. */
+        FUTEX("org.ipc4j.api.internal.posix.Futex", true);
 
         private final String className;
         private final boolean linuxOnly;

@@ -42,6 +42,17 @@ public final class OsConstants {
     /** The close-on-exec descriptor flag of {@link #F_SETFD} (the same on Linux and macOS). */
     public static final int FD_CLOEXEC = 1;
 
+    /** fcntl: test for a conflicting open-file-description lock ({@code struct flock *}; Linux 3.15+). */
+    public static final int F_OFD_GETLK = 36;
+    /** fcntl: place or remove an open-file-description lock without waiting ({@code struct flock *}). */
+    public static final int F_OFD_SETLK = 37;
+    /** fcntl: place an open-file-description lock, waiting for a conflicting one to go. */
+    public static final int F_OFD_SETLKW = 38;
+    /** {@code struct flock} lock types (the same on Linux and macOS). */
+    public static final short F_RDLCK = 0;
+    public static final short F_WRLCK = 1;
+    public static final short F_UNLCK = 2;
+
     /** fcntl: the capacity of a pipe in bytes (Linux only). */
     public static final int F_GETPIPE_SZ = 1032;
     /** fcntl: set the capacity of a pipe (Linux only; capped by /proc/sys/fs/pipe-max-size without privileges). */
@@ -72,6 +83,8 @@ public final class OsConstants {
     public static final int EPOLL_CTL_MOD = 3;
     public static final int EPOLLIN = 0x001;
     public static final int EPOLLOUT = 0x004;
+    public static final int EPOLLERR = 0x008;
+    public static final int EPOLLHUP = 0x010;
     public static final int EPOLLONESHOT = 1 << 30;
 
     // ---------------------------------------------------------------- sys/mman.h, linux/falloc.h (Linux only)

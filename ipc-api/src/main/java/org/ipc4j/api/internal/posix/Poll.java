@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.VirtualThreads;
 
 /**
  * {@code poll(2)} on one descriptor, written once: the {@code struct pollfd} lives in the thread's
@@ -14,12 +15,35 @@ import org.ipc4j.api.internal.Errno;
  * <p>Waiting in slices: a thread must notice {@code close()} and {@link Thread#interrupt()} while it waits,
  * so callers wait with {@link #await(int, short, Deadline, int)} for at most one slice at a time and check
  * between slices. The descriptor must stay open during the call: the caller holds its {@link InUseGuard}.
+ *
+ * <p>A virtual thread that would wait (a timeout other than 0) does not call {@code poll}, which would hold
+ * its carrier for the whole wait: it parks while a shared {@link ReadinessPoller}
+ * waits in epoll for it, with the same result and the same timeout.
  */
 public final class Poll {
     /** What {@link #ready} counts besides the events asked for: the descriptor will not block either way. */
     private static final short ALWAYS = (short) (OsConstants.POLLHUP | OsConstants.POLLERR | OsConstants.POLLNVAL);
 
+    /** The mechanism name of the poller that waits for virtual threads (its thread: {@code ipc4j-fd-poller}). */
+    private static final String POLLER = "fd";
+
     private Poll() {
+    }
+
+    /**
+     * Forgets {@code fd} in the poller of virtual threads' waits, if it was ever used; call just before closing
+     * a descriptor that {@link #revents} may have waited on, so that its number can be reused cleanly.
+     */
+    public static void forget(int fd) {
+        ReadinessPoller poller = ReadinessPoller.ifCreated(POLLER);
+        if (poller != null) {
+            poller.forget(fd);
+        }
+    }
+
+    /** Whether epoll can be called here; asked once, on the first wait of a virtual thread. */
+    private static final class Epoll {
+        static final boolean AVAILABLE = NativeSupport.isAvailable(NativeSupport.Binding.LINUX);
     }
 
     /**
@@ -31,6 +55,15 @@ public final class Poll {
      * @throws IpcException if poll failed for another reason
      */
     public static int revents(int fd, short events, int timeoutMillis) throws IpcException {
+        if (timeoutMillis != 0 && VirtualThreads.isCurrent() && Epoll.AVAILABLE) {
+            long nanos = timeoutMillis < 0 ? -1 : timeoutMillis * 1_000_000L;
+            return ReadinessPoller.forMechanism(POLLER).await(fd, events, nanos);
+        }
+        return pollNative(fd, events, timeoutMillis);
+    }
+
+    /** {@code poll(2)} itself, on any thread (a virtual thread holds its carrier meanwhile). */
+    static int pollNative(int fd, short events, int timeoutMillis) throws IpcException {
         Scratch scratch = Scratch.get();
         ByteBuffer m = scratch.memory();
         m.putInt(Scratch.POLLFD + Structs.POLLFD_FD, fd);

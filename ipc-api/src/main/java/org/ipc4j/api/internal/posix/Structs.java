@@ -40,6 +40,17 @@ public final class Structs {
     public static final int MQ_ATTR_CURMSGS = 24;
 
     /**
+     * {@code struct flock} (Linux): {@code short l_type; short l_whence; off_t l_start; off_t l_len;
+     * pid_t l_pid;}, padded to 32 bytes.
+     */
+    public static final int FLOCK_SIZE = 32;
+    public static final int FLOCK_L_TYPE = 0;
+    public static final int FLOCK_L_WHENCE = 2;
+    public static final int FLOCK_L_START = 8;
+    public static final int FLOCK_L_LEN = 16;
+    public static final int FLOCK_L_PID = 24;
+
+    /**
      * {@code struct epoll_event} is packed on x86-64 (12 bytes: {@code uint32_t events}, then the 64-bit data
      * at offset 4) and naturally aligned elsewhere (16 bytes, data at offset 8).
      */

@@ -10,7 +10,8 @@
  *   <li>The bindings, each bound on first use, so that using one mechanism binds nothing of another:
  *       {@link org.ipc4j.api.internal.posix.Libc} (POSIX calls of every supported system),
  *       {@link org.ipc4j.api.internal.posix.LinuxCalls} (epoll, posix_fallocate and fallocate),
- *       {@link org.ipc4j.api.internal.posix.MqCalls} and {@link org.ipc4j.api.internal.posix.SemCalls}.
+ *       {@link org.ipc4j.api.internal.posix.MqCalls}, {@link org.ipc4j.api.internal.posix.SemCalls} and
+ *       {@link org.ipc4j.api.internal.posix.Futex} (shared futexes, the shared-memory doorbell).
  *       Hot calls are directly mapped with primitive arguments and {@code long} addresses; variadic
  *       functions go through JNA interface mappings declared with varargs.</li>
  *   <li>{@link org.ipc4j.api.internal.posix.OsConstants} and {@link org.ipc4j.api.internal.posix.Structs}:
