@@ -12,6 +12,7 @@ import org.ipc4j.bench.harness.ConsoleReport;
 import org.ipc4j.bench.harness.HtmlReport;
 import org.ipc4j.bench.harness.Json;
 import org.ipc4j.bench.harness.Options;
+import org.ipc4j.bench.harness.Progress;
 import org.ipc4j.bench.harness.Results;
 
 /**
@@ -31,8 +32,8 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         List<String> rest = Arrays.asList(args);
-        String command = rest.isEmpty() || rest.get(0).startsWith("--") ? "compare" : rest.get(0);
-        if (!rest.isEmpty() && !rest.get(0).startsWith("--")) {
+        String command = rest.isEmpty() || rest.get(0).startsWith("-") ? "compare" : rest.get(0);
+        if (!rest.isEmpty() && !rest.get(0).startsWith("-")) {
             rest = rest.subList(1, rest.size());
         }
         switch (command) {
@@ -43,7 +44,7 @@ public final class BenchMain {
                     System.out.println(c);
                 }
             }
-            case "help", "-h" -> System.out.println(Options.usage());
+            case "help" -> System.out.println(Options.usage());
             default -> {
                 System.err.println("unknown command \"" + command + "\"\n" + Options.usage());
                 System.exit(2);
@@ -59,11 +60,18 @@ public final class BenchMain {
             System.err.println(e.getMessage());
             return 2;
         }
+        if (options.help) {
+            System.out.println(Options.usage());
+            return 0;
+        }
+        options.progressLine = Progress.stderrIsTerminal();
         String command = "java -jar ipc4j-bench.jar" + (args.isEmpty() ? "" : " " + String.join(" ", args));
         Results.Run run = new Comparison(options, System.err).run(command);
         System.out.print(ConsoleReport.render(run));
         HtmlReport.write(run, options.html);
-        System.out.println("HTML report: " + options.html.toAbsolutePath());
+        System.out.println("HTML report: " + options.html.toAbsolutePath()
+                + (options.quick && options.html.equals(Options.QUICK_REPORT)
+                        ? " (a quick run; a full run writes " + Options.FULL_REPORT + ")" : ""));
         if (options.json != null) {
             Files.writeString(options.json, Json.of(run), StandardCharsets.UTF_8);
             System.out.println("JSON: " + options.json.toAbsolutePath());

@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class ReportBrowserIT {
+    /** A laptop's first screen, in CSS pixels. */
+    static final int FIRST_SCREEN_WIDTH = 1280;
+    static final int FIRST_SCREEN_HEIGHT = 800;
     private static String chromium;
 
     @TempDir
@@ -61,6 +64,7 @@ class ReportBrowserIT {
         List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000",
+                "--window-size=" + FIRST_SCREEN_WIDTH + "," + FIRST_SCREEN_HEIGHT, "--hide-scrollbars",
                 "--dump-dom", html.toUri().toString()));
         Process p = new ProcessBuilder(cmd).start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
@@ -92,7 +96,7 @@ class ReportBrowserIT {
     @Test
     void generatedReportRendersItsChartsWithoutErrors() throws Exception {
         Options o = QuickComparisonIT.quickOptions();
-        o.mechanisms = List.of("cacheline", "agrona", "shm", "tcp", "sem-c");
+        o.mechanisms = List.of("cacheline", "agrona", "shm", "shm-spin", "tcp", "mq", "mq-c");
         o.rounds = 2; // also draws the per-round ring ratios
         Results.Run run = new Comparison(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
                 .run("ReportBrowserIT");
@@ -111,9 +115,51 @@ class ReportBrowserIT {
         assertThat(page.dom()).contains("data-series=\"cacheline\"", "data-series=\"agrona\"");
         assertThat(page.dom()).contains("<pre id=\"errors\" hidden=\"\"></pre>");
         assertThat(consoleErrors(page.log())).isEmpty();
-        assertThat(page.dom()).contains("cache-line ping-pong (floor)").contains(run.machine().cpuModel());
-        assertThat(page.dom()).contains("Rings against references").containsPattern("<td>shm</td><td>agrona</td>")
-                .contains("2 rounds in rotated order");
+        assertThat(page.dom()).contains("cache-line floor").contains(run.machine().cpuModel());
+        assertThat(page.dom()).contains("Rings against references")
+                .containsPattern("<td>shared memory</td><td>Agrona ring</td>").contains("2 rounds in rotated order");
+
+        // The answer first: the recommendation table ends within the first screen, and names a mechanism.
+        assertThat(page.dom()).contains("<h2 id=\"which\">Which one?</h2>");
+        int bottom = attribute(page.dom(), "data-recommendation-bottom");
+        // the page's own view of the first screen: the window less what the browser keeps for itself
+        int screen = attribute(page.dom(), "data-viewport-height");
+        assertThat(screen).isBetween(FIRST_SCREEN_HEIGHT / 2, FIRST_SCREEN_HEIGHT);
+        assertThat(bottom).as("the recommendation ends on the first screen").isPositive().isLessThanOrEqualTo(screen);
+        String answer = page.dom().substring(page.dom().indexOf("id=\"recommendation\""));
+        answer = answer.substring(0, answer.indexOf("</table>"));
+        assertThat(answer).contains("lowest latency", "many clients", "a kernel-held queue")
+                .containsPattern("<td class=\"use\">(shared memory|TCP|Unix socket|message queue)</td>");
+        // Reference rows stand apart from the transports.
+        String transports = page.dom().substring(page.dom().indexOf("id=\"summary\""), page.dom().indexOf("id=\"references\""));
+        assertThat(transports).doesNotContain("Agrona ring", "cache-line floor", "message queue in C");
+
+        // Charts read at a glance: legends in names, never ids; a colour of its own for every line of a chart.
+        Matcher legend = Pattern.compile("<text class=\"legend\"[^>]*>([^<]*)</text>").matcher(page.dom());
+        List<String> legends = new ArrayList<>();
+        while (legend.find()) {
+            legends.add(legend.group(1));
+        }
+        assertThat(legends).isNotEmpty().doesNotContain("mq-c", "sem-c", "shm-spin", "cacheline", "agrona", "tcp");
+        Matcher svg = Pattern.compile("<svg class=\"chart\" data-chart=\"([^\"]+)\"(.*?)</svg>", Pattern.DOTALL)
+                .matcher(page.dom());
+        int charts = 0;
+        while (svg.find()) {
+            charts++;
+            List<String> strokes = new ArrayList<>();
+            Matcher path = Pattern.compile("<path class=\"series\"[^>]*stroke=\"([^\"]+)\"").matcher(svg.group(2));
+            while (path.find()) {
+                strokes.add(path.group(1));
+            }
+            assertThat(strokes).as("colours in chart " + svg.group(1)).doesNotHaveDuplicates().hasSizeLessThanOrEqualTo(8);
+        }
+        assertThat(charts).isGreaterThanOrEqualTo(5);
+    }
+
+    static int attribute(String dom, String name) {
+        Matcher m = Pattern.compile(name + "=\"(-?\\d+)\"").matcher(dom);
+        assertThat(m.find()).as(name + " set by the page").isTrue();
+        return Integer.parseInt(m.group(1));
     }
 
     @Test

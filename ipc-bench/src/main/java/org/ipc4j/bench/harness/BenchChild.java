@@ -3,10 +3,11 @@ package org.ipc4j.bench.harness;
 import java.util.List;
 
 /**
- * The child process of a comparison run: {@code BenchChild MECHANISM ADDRESS STEPS CPU READY_FILE}. Pins
+ * The child process of a comparison run: {@code BenchChild MECHANISM ADDRESS STEPS CPU READY_FILE IDLE
+ * IDLE_FILE}. Pins
  * itself to {@code CPU} (unless -1), opens its end (retrying while the parent is still creating it), creates
  * {@code READY_FILE} (the parent sends nothing before: a UDP listener, say, must be bound first), runs the
- * steps (on a virtual thread with {@code -Dipc4j.bench.virtual=true}), exits 0. Failures go to stderr with exit 1. Nothing is written to stdout, which may be a channel.
+ * steps (on a virtual thread with {@code -Dipc4j.bench.virtual=true}) and the idle phase ({@link Idle}; {@code -} for none; it writes its CPU figures to IDLE_FILE), exits 0. Failures go to stderr with exit 1. Nothing is written to stdout, which may be a channel.
  */
 public final class BenchChild {
     private BenchChild() {
@@ -27,6 +28,9 @@ public final class BenchChild {
                 java.util.concurrent.Callable<Void> run = () -> {
                     for (Step step : steps) {
                         Driver.child(link, step, mechanism.carriesData());
+                    }
+                    if (args.length > 6 && !args[5].equals("-")) {
+                        Idle.decode(args[5]).child(link, steps.get(0).size(), java.nio.file.Path.of(args[6]));
                     }
                     return null;
                 };

@@ -1,22 +1,14 @@
 package org.ipc4j.bench.harness;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import org.ipc4j.bench.harness.Results.FloorRatio;
+import org.ipc4j.bench.harness.Results.GapResult;
+import org.ipc4j.bench.harness.Results.IdleResult;
 import org.ipc4j.bench.harness.Results.MechanismResult;
 import org.ipc4j.bench.harness.Results.PairRatio;
 import org.ipc4j.bench.harness.Results.SizeResult;
@@ -26,9 +18,6 @@ import org.ipc4j.bench.harness.Results.SizeResult;
  * the same steps; the parent measures. Mechanisms that cannot run here are listed with the reason.
  */
 public final class Comparison {
-    /** How long a step may go without progress before the watchdog ends it. */
-    private static final long STALL_SECONDS = 60;
-
     private final Options options;
     private final PrintStream log;
 
@@ -59,15 +48,12 @@ public final class Comparison {
         } else {
             pinning = "not applied: " + (why != null ? why : "taskset failed");
         }
-        long units = 0;
+        long weight = 0;
         for (Mechanism m : selected) {
-            for (int size : sizesFor(m)) {
-                Step s = options.step(m, size);
-                units += s.warmup() + s.roundTrips() + s.messages() + s.throughputWarmup();
-            }
+            weight += weight(m);
         }
         int rounds = options.rounds;
-        Progress progress = new Progress(log, units * rounds);
+        Progress progress = new Progress(log, weight * rounds, options.progressLine);
         progress.note("machine: " + machine.describe());
         progress.note("pinning " + pinning);
         List<List<MechanismResult>> perRound = new ArrayList<>();
@@ -81,13 +67,14 @@ public final class Comparison {
                 for (int i = 0; i < order.size(); i++) {
                     Mechanism m = order.get(i);
                     String label = (rounds > 1 ? "round " + (round + 1) + "/" + rounds + " " : "") + "[" + (i + 1)
-                            + "/" + order.size() + "] " + m.id();
+                            + "/" + order.size() + "] " + Display.name(m.id(), m.title());
                     results.add(runMechanism(m, label, progress, cpuParent, cpuChild));
                 }
                 results.sort(java.util.Comparator.comparingInt(r -> options.mechanisms.indexOf(r.id())));
                 perRound.add(results);
             }
         } finally {
+            progress.finish();
             if (cpuParent >= 0 && !originalCpus.isEmpty()) {
                 Pinning.pinSelf(Pinning.format(originalCpus));
             }
@@ -131,9 +118,36 @@ public final class Comparison {
                         s.throughputSkipped()));
             }
             merged.add(new MechanismResult(first.id(), first.title(), first.sharesData(), first.needsSync(),
-                    first.direction(), first.typicalUse(), first.reference(), first.skipped(), failed, sizes));
+                    first.direction(), first.typicalUse(), first.reference(), first.skipped(), failed, sizes,
+                    mergeIdle(all.stream().map(MechanismResult::idle).toList())));
         }
         return merged;
+    }
+
+    /** The idle phases of several rounds as one: medians of the CPU shares and of the gaps' percentiles. */
+    static IdleResult mergeIdle(List<IdleResult> rounds) {
+        if (rounds.stream().anyMatch(r -> r == null)) {
+            return null;
+        }
+        IdleResult first = rounds.get(0);
+        if (rounds.size() == 1 || first.skipped() != null) {
+            return first;
+        }
+        List<GapResult> gaps = new ArrayList<>();
+        for (GapResult g : first.gaps()) {
+            List<Percentiles> same = new ArrayList<>();
+            for (IdleResult r : rounds) {
+                GapResult other = r.gap(g.millis());
+                if (other == null) {
+                    return first;
+                }
+                same.add(other.latency());
+            }
+            gaps.add(new GapResult(g.millis(), Percentiles.medianOf(same)));
+        }
+        return new IdleResult(null, Percentiles.median(rounds.stream().mapToDouble(IdleResult::threadPercent).toArray()),
+                Percentiles.median(rounds.stream().mapToDouble(IdleResult::processPercent).toArray()),
+                Percentiles.median(rounds.stream().mapToDouble(IdleResult::waitMillis).toArray()), gaps);
     }
 
     /** Per-round ratios of a ring to a reference, at the smallest size both ran in every round. */
@@ -190,6 +204,20 @@ public final class Comparison {
         }
     }
 
+    /** The estimated cost of a mechanism's run, for the progress: see {@link Progress}. */
+    long weight(Mechanism m) {
+        long w = 0;
+        List<Integer> sizes = sizesFor(m);
+        for (int i = 0; i < sizes.size(); i++) {
+            Step s = options.step(m, sizes.get(i));
+            w += Progress.weight(i == 0 ? options.firstStep(s) : s);
+        }
+        if (!(m instanceof NativeFloor)) {
+            w += Progress.START + (options.idle == null ? 0 : Progress.weight(options.idle));
+        }
+        return w;
+    }
+
     /** The sizes a mechanism runs: its data sizes, or only 0 when it carries no data. */
     List<Integer> sizesFor(Mechanism m) {
         if (!m.carriesData()) {
@@ -212,6 +240,7 @@ public final class Comparison {
             unavailable = "capability probe failed: " + e;
         }
         if (unavailable != null) {
+            progress.add(weight(m));
             progress.note(label + " skipped: " + unavailable);
             return result(m, unavailable, null, List.of());
         }
@@ -231,199 +260,34 @@ public final class Comparison {
         }
         String failed = null;
         if (steps.isEmpty()) {
+            progress.add(weight(m));
             progress.note(label + ": no size it can carry among " + options.sizes);
             return result(m, null, null, sizes);
         }
+        // The first step also warms the JIT up in both JVMs (its extra warm-up is not recorded).
+        steps.set(0, options.firstStep(steps.get(0)));
+        IdleResult idle = null;
         try {
             if (m instanceof NativeFloor floor) {
+                idle = IdleResult.skipped("a C floor measures round trips only");
                 for (Step step : steps) {
                     String stepLabel = label + " " + Format.size(step.size());
-                    progress.update(stepLabel, 0, step.roundTrips(), true);
+                    progress.begin(stepLabel, Progress.weight(step));
                     Histogram h = floor.run(step, cpuParent, cpuChild);
-                    progress.stepDone(step.warmup() + step.roundTrips());
+                    progress.end();
                     sizes.add(new SizeResult(step.size(), null, Percentiles.of(h), Double.NaN, Double.NaN,
                             m.throughputLimit()));
                 }
             } else {
-                runJvmPair(m, label, steps, sizes, progress, cpuChild);
+                progress.add(Progress.START);
+                idle = JvmPair.run(options, m, label, steps, sizes, progress, cpuChild);
             }
         } catch (Exception e) {
-            failed = describe(e);
+            failed = JvmPair.describe(e);
             progress.note(label + " FAILED: " + failed);
         }
         sizes.sort((a, b) -> Integer.compare(a.size(), b.size()));
-        return result(m, null, failed, sizes);
-    }
-
-    private static String describe(Throwable e) {
-        String s = e.getClass().getSimpleName() + ": " + e.getMessage();
-        return e.getCause() != null && e.getCause() != e ? s + " (cause: " + e.getCause() + ")" : s;
-    }
-
-    private void runJvmPair(Mechanism m, String label, List<Step> steps, List<SizeResult> sizes, Progress progress,
-            int cpuChild) throws Exception {
-        ExecutorService opener = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "bench-open-" + m.id());
-            t.setDaemon(true);
-            return t;
-        });
-        AtomicBoolean finished = new AtomicBoolean();
-        AtomicReference<Link> linkRef = new AtomicReference<>();
-        Process child = null;
-        Path ready = Files.createTempFile("ipc4j-bench-ready", ".flag");
-        Files.delete(ready);
-        try (Mechanism.Setup setup = m.setUp()) {
-            Future<Link> parentEnd = opener.submit(setup::openParent);
-            List<String> jvm = new ArrayList<>(options.jvmOptions);
-            // Agrona 2 reads memory through jdk.internal.misc.Unsafe.
-            jvm.add("--add-exports");
-            jvm.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-            if (Runtime.version().feature() >= 24) {
-                // Chronicle Bytes (under ipc-shm) uses sun.misc.Unsafe, which JDK 24+ warns about by default:
-                // allow it explicitly rather than print the warning in every child.
-                jvm.add("--sun-misc-unsafe-memory-access=allow");
-            }
-            if (options.virtualThreads) {
-                jvm.add("-D" + VirtualThreadRunner.PROPERTY + "=true");
-            }
-            Mechanism.ChildSpec spec = new Mechanism.ChildSpec(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), jvm, options.classPath,
-                    BenchChild.class.getName(),
-                    List.of(m.id(), setup.childAddress(), Step.encode(steps), String.valueOf(cpuChild),
-                            ready.toString()));
-            child = setup.startChild(spec);
-            Process started = child;
-            Link link;
-            try {
-                link = parentEnd.get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                parentEnd.cancel(true);
-                throw new IllegalStateException("the parent's end did not open within 30 s"
-                        + (started.isAlive() ? "" : "; the child exited with " + started.exitValue()));
-            }
-            linkRef.set(link);
-            awaitReady(ready, child);
-            // A child that dies must not leave the parent blocked: close the parent's end, which wakes it.
-            CompletableFuture<Process> exit = child.onExit();
-            exit.thenRun(() -> {
-                if (!finished.get() && started.exitValue() != 0) {
-                    link.close();
-                }
-            });
-            try {
-                for (Step step : steps) {
-                    String stepLabel = label + " " + (m.carriesData() ? Format.size(step.size()) : "signal");
-                    long stepUnits = step.warmup() + step.roundTrips() + step.messages() + step.throughputWarmup();
-                    Watchdog dog = new Watchdog(link, finished);
-                    dog.start();
-                    Driver.Measured measured;
-                    try {
-                        Callable<Driver.Measured> measure = () -> Driver.parent(link, step, m.carriesData(), done -> {
-                            dog.progressed();
-                            progress.update(stepLabel, done, stepUnits, false);
-                        });
-                        measured = options.virtualThreads ? VirtualThreadRunner.call(measure) : measure.call();
-                    } catch (Exception e) {
-                        if (dog.fired) {
-                            throw new IllegalStateException("no progress for " + STALL_SECONDS + " s at "
-                                    + Format.size(step.size()) + " (peer stalled, or a message was lost): gave up", e);
-                        }
-                        throw e;
-                    } finally {
-                        dog.interrupt();
-                    }
-                    progress.stepDone(stepUnits);
-                    progress.update(stepLabel, stepUnits, stepUnits, true);
-                    double mps = Double.NaN;
-                    double mbs = Double.NaN;
-                    if (measured.messages() > 0) {
-                        mps = measured.messages() / (measured.throughputNanos() / 1e9);
-                        mbs = m.carriesData() ? mps * step.size() / 1e6 : Double.NaN;
-                    }
-                    Percentiles latency = Percentiles.of(measured.latency());
-                    progress.note(String.format(java.util.Locale.ROOT, "%s: p50 %s, p99 %s, max %s%s", stepLabel,
-                            Format.nanos(latency.p50()), Format.nanos(latency.p99()), Format.nanos(latency.max()),
-                            Double.isNaN(mps) ? "" : ", " + Format.rate(mps)));
-                    sizes.add(new SizeResult(step.size(), null, latency, mps, mbs, m.throughputLimit()));
-                }
-            } catch (Exception e) {
-                if (!child.isAlive() && child.exitValue() != 0) {
-                    throw new IllegalStateException("the child process failed (exit " + child.exitValue()
-                            + ", see its stderr above): " + describe(e), e);
-                }
-                throw e;
-            }
-            finished.set(true);
-            if (!child.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the child did not exit within 30 s after the last step");
-            }
-            if (child.exitValue() != 0) {
-                throw new IllegalStateException("the child exited with " + child.exitValue());
-            }
-        } finally {
-            finished.set(true);
-            Link link = linkRef.get();
-            if (link != null) {
-                link.close();
-            }
-            if (child != null && child.isAlive()) {
-                child.destroyForcibly();
-                child.waitFor(10, TimeUnit.SECONDS);
-            }
-            opener.shutdownNow();
-            Files.deleteIfExists(ready);
-        }
-    }
-
-    private static void awaitReady(Path ready, Process child) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(ready)) {
-            if (!child.isAlive()) {
-                throw new IllegalStateException("the child exited with " + child.exitValue() + " before it was ready");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the child did not open its end within 30 s");
-            }
-            Thread.sleep(1);
-        }
-    }
-
-    /**
-     * Closes the parent's end when a step makes no progress for {@link #STALL_SECONDS} (the driver reports
-     * progress every 1024 round trips), so a lost datagram or a wedged peer cannot hang the run.
-     */
-    private static final class Watchdog extends Thread {
-        private final Link link;
-        private final AtomicBoolean finished;
-        private volatile long lastProgress = System.nanoTime();
-        volatile boolean fired;
-
-        Watchdog(Link link, AtomicBoolean finished) {
-            super("bench-watchdog");
-            setDaemon(true);
-            this.link = link;
-            this.finished = finished;
-        }
-
-        void progressed() {
-            lastProgress = System.nanoTime();
-        }
-
-        @Override
-        public void run() {
-            try {
-                long left;
-                while ((left = lastProgress + TimeUnit.SECONDS.toNanos(STALL_SECONDS) - System.nanoTime()) > 0) {
-                    TimeUnit.NANOSECONDS.sleep(left);
-                }
-                if (!finished.get()) {
-                    fired = true;
-                    link.close();
-                }
-            } catch (InterruptedException e) {
-                // the step ended in time
-            }
-        }
+        return result(m, null, failed, sizes).withIdle(idle);
     }
 
     private static MechanismResult result(Mechanism m, String skipped, String failed, List<SizeResult> sizes) {

@@ -7,7 +7,7 @@ public final class Format {
     private Format() {
     }
 
-    /** Nanoseconds as {@code 850 ns}, {@code 12.3 us}, {@code 1.20 ms}, {@code 2.50 s}. */
+    /** Nanoseconds as {@code 850 ns}, {@code 12.3 us}, {@code 1.20 ms}, {@code 12.5 ms}, {@code 125 ms}, {@code 2.50 s}. */
     public static String nanos(double ns) {
         if (Double.isNaN(ns) || ns < 0) {
             return "n/a";
@@ -21,8 +21,14 @@ public final class Format {
         if (ns < 1_000_000) {
             return String.format(Locale.ROOT, "%.0f us", ns / 1e3);
         }
-        if (ns < 1_000_000_000) {
+        if (ns < 10_000_000) {
             return String.format(Locale.ROOT, "%.2f ms", ns / 1e6);
+        }
+        if (ns < 100_000_000) {
+            return String.format(Locale.ROOT, "%.1f ms", ns / 1e6);
+        }
+        if (ns < 1_000_000_000) {
+            return String.format(Locale.ROOT, "%.0f ms", ns / 1e6);
         }
         return String.format(Locale.ROOT, "%.2f s", ns / 1e9);
     }

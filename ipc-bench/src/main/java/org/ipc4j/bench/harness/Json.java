@@ -1,127 +1,175 @@
 package org.ipc4j.bench.harness;
 
-import java.util.Locale;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.util.List;
 import org.ipc4j.bench.harness.Results.FloorRatio;
+import org.ipc4j.bench.harness.Results.GapResult;
+import org.ipc4j.bench.harness.Results.IdleResult;
 import org.ipc4j.bench.harness.Results.MechanismResult;
 import org.ipc4j.bench.harness.Results.PairRatio;
 import org.ipc4j.bench.harness.Results.SizeResult;
 
-/** Writes a run as JSON (for the HTML report's script and for tools). No library: the shape is small. */
+/**
+ * A run as JSON, for the HTML report's script and for tools, written with Gson. Gson escapes {@code <},
+ * {@code >} and {@code &} (and U+2028/U+2029), so the text is also safe inside an HTML script element.
+ * A figure that was not measured is {@code null}.
+ */
 public final class Json {
+    private static final Gson GSON = new GsonBuilder().serializeNulls().create();
+
     private Json() {
     }
 
+    /** The whole run, with the recommendation and the mechanisms' display names, roles and colours. */
     public static String of(Results.Run run) {
-        StringBuilder sb = new StringBuilder("{");
+        JsonObject o = new JsonObject();
         Machine m = run.machine();
-        sb.append("\"machine\":{\"cores\":").append(m.cores()).append(",\"cpu\":").append(str(m.cpuModel()))
-                .append(",\"jdk\":").append(str(m.jdk())).append(",\"os\":").append(str(m.os()))
-                .append(",\"load\":").append(str(m.loadAverage())).append("},");
-        sb.append("\"pinning\":").append(str(run.pinning())).append(',');
-        sb.append("\"command\":").append(str(run.command())).append(',');
-        sb.append("\"startedAt\":").append(str(run.startedAt())).append(',');
-        sb.append("\"seconds\":").append(num(run.seconds())).append(',');
-        sb.append("\"sizes\":").append(run.sizes()).append(',');
-        sb.append("\"mechanisms\":[");
-        boolean first = true;
+        JsonObject machine = new JsonObject();
+        machine.addProperty("cores", m.cores());
+        machine.addProperty("cpu", m.cpuModel());
+        machine.addProperty("jdk", m.jdk());
+        machine.addProperty("os", m.os());
+        machine.addProperty("load", m.loadAverage());
+        o.add("machine", machine);
+        o.addProperty("pinning", run.pinning());
+        o.addProperty("command", run.command());
+        o.addProperty("startedAt", run.startedAt());
+        o.add("seconds", num(run.seconds()));
+        o.add("sizes", GSON.toJsonTree(run.sizes()));
+        o.addProperty("rounds", run.rounds());
+        JsonArray recommendations = new JsonArray();
+        for (Recommend.Choice c : Recommend.of(run)) {
+            JsonObject r = new JsonObject();
+            r.addProperty("need", c.need());
+            r.addProperty("id", c.id());
+            r.addProperty("name", c.name());
+            r.addProperty("reason", c.reason());
+            recommendations.add(r);
+        }
+        o.add("recommendations", recommendations);
+        o.add("comparisons", GSON.toJsonTree(Display.COMPARISONS));
+        JsonArray mechanisms = new JsonArray();
         for (MechanismResult r : run.mechanisms()) {
-            sb.append(first ? "" : ",");
-            first = false;
-            sb.append("{\"id\":").append(str(r.id())).append(",\"title\":").append(str(r.title()))
-                    .append(",\"sharesData\":").append(str(r.sharesData())).append(",\"needsSync\":")
-                    .append(str(r.needsSync())).append(",\"direction\":").append(str(r.direction()))
-                    .append(",\"typicalUse\":").append(str(r.typicalUse())).append(",\"reference\":")
-                    .append(r.reference()).append(",\"skipped\":").append(str(r.skipped())).append(",\"failed\":")
-                    .append(str(r.failed())).append(",\"sizes\":[");
-            boolean f2 = true;
-            for (SizeResult s : r.sizes()) {
-                sb.append(f2 ? "" : ",");
-                f2 = false;
-                sb.append("{\"size\":").append(s.size()).append(",\"skipped\":").append(str(s.skipped()))
-                        .append(",\"msgsPerSec\":").append(num(s.messagesPerSecond())).append(",\"mbPerSec\":")
-                        .append(num(s.megabytesPerSecond())).append(",\"throughputSkipped\":")
-                        .append(str(s.throughputSkipped()));
-                Percentiles p = s.latency();
-                if (p != null) {
-                    sb.append(",\"latency\":{\"count\":").append(p.count()).append(",\"mean\":").append(num(p.mean()))
-                            .append(",\"min\":").append(p.min()).append(",\"p50\":").append(p.p50())
-                            .append(",\"p90\":").append(p.p90()).append(",\"p99\":").append(p.p99())
-                            .append(",\"p999\":").append(p.p999()).append(",\"max\":").append(p.max())
-                            .append(",\"curve\":[");
-                    for (int i = 0; i < p.curve().size(); i++) {
-                        double[] pt = p.curve().get(i);
-                        sb.append(i == 0 ? "" : ",").append('[').append(num(pt[0])).append(',').append(num(pt[1]))
-                                .append(']');
-                    }
-                    sb.append("]}");
-                }
-                sb.append('}');
-            }
-            sb.append("]}");
+            mechanisms.add(mechanism(r));
         }
-        sb.append("],\"floors\":[");
-        first = true;
+        o.add("mechanisms", mechanisms);
+        JsonArray floors = new JsonArray();
         for (FloorRatio f : run.floors()) {
-            sb.append(first ? "" : ",");
-            first = false;
-            sb.append("{\"java\":").append(str(f.java())).append(",\"c\":").append(str(f.c())).append(",\"size\":")
-                    .append(f.size()).append(",\"javaP50\":").append(f.javaP50()).append(",\"cP50\":")
-                    .append(f.cP50()).append(",\"overheadPercent\":").append(num(f.overheadPercent())).append('}');
+            JsonObject x = new JsonObject();
+            x.addProperty("java", f.java());
+            x.addProperty("c", f.c());
+            x.addProperty("javaName", Display.name(f.java(), f.java()));
+            x.addProperty("cName", Display.name(f.c(), f.c()));
+            x.addProperty("size", f.size());
+            x.addProperty("javaP50", f.javaP50());
+            x.addProperty("cP50", f.cP50());
+            x.add("overheadPercent", num(f.overheadPercent()));
+            floors.add(x);
         }
-        sb.append("],\"rounds\":").append(run.rounds()).append(",\"pairs\":[");
-        first = true;
+        o.add("floors", floors);
+        JsonArray pairs = new JsonArray();
         for (PairRatio r : run.pairs()) {
-            sb.append(first ? "" : ",");
-            first = false;
-            sb.append("{\"id\":").append(str(r.id())).append(",\"reference\":").append(str(r.reference()))
-                    .append(",\"size\":").append(r.size()).append(",\"p50\":").append(nums(r.p50()))
-                    .append(",\"p99\":").append(nums(r.p99())).append(",\"throughput\":").append(nums(r.throughput()))
-                    .append('}');
+            JsonObject x = new JsonObject();
+            x.addProperty("id", r.id());
+            x.addProperty("reference", r.reference());
+            x.addProperty("name", Display.name(r.id(), r.id()));
+            x.addProperty("referenceName", Display.name(r.reference(), r.reference()));
+            x.addProperty("size", r.size());
+            x.add("p50", nums(r.p50()));
+            x.add("p99", nums(r.p99()));
+            x.add("throughput", nums(r.throughput()));
+            pairs.add(x);
         }
-        sb.append("]}");
-        return sb.toString();
+        o.add("pairs", pairs);
+        return GSON.toJson(o);
     }
 
-    private static String nums(java.util.List<Double> values) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < values.size(); i++) {
-            sb.append(i == 0 ? "" : ",").append(num(values.get(i)));
-        }
-        return sb.append(']').toString();
-    }
-
-    static String num(double v) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            return "null";
-        }
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.6g", v);
-    }
-
-    /** A JSON string literal (null for null); also safe inside an HTML script element. */
-    static String str(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '<' -> sb.append("\\u003c");
-                case '>' -> sb.append("\\u003e");
-                case '&' -> sb.append("\\u0026");
-                default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
+    private static JsonObject mechanism(MechanismResult r) {
+        JsonObject x = new JsonObject();
+        x.addProperty("id", r.id());
+        x.addProperty("name", r.name());
+        x.addProperty("title", r.title());
+        x.addProperty("role", Display.role(r.id(), r.reference()));
+        x.addProperty("color", Display.color(r.id()));
+        x.addProperty("sharesData", r.sharesData());
+        x.addProperty("needsSync", r.needsSync());
+        x.addProperty("direction", r.direction());
+        x.addProperty("typicalUse", r.typicalUse());
+        x.addProperty("reference", r.reference());
+        x.addProperty("skipped", r.skipped());
+        x.addProperty("failed", r.failed());
+        JsonArray sizes = new JsonArray();
+        for (SizeResult s : r.sizes()) {
+            JsonObject y = new JsonObject();
+            y.addProperty("size", s.size());
+            y.addProperty("skipped", s.skipped());
+            y.add("msgsPerSec", num(s.messagesPerSecond()));
+            y.add("mbPerSec", num(s.megabytesPerSecond()));
+            y.addProperty("throughputSkipped", s.throughputSkipped());
+            if (s.latency() != null) {
+                y.add("latency", latency(s.latency()));
             }
+            sizes.add(y);
         }
-        return sb.append('"').toString();
+        x.add("sizes", sizes);
+        IdleResult idle = r.idle();
+        if (idle != null) {
+            JsonObject i = new JsonObject();
+            i.addProperty("skipped", idle.skipped());
+            i.add("threadCpuPercent", num(idle.threadPercent()));
+            i.add("processCpuPercent", num(idle.processPercent()));
+            i.add("waitMillis", num(idle.waitMillis()));
+            JsonArray gaps = new JsonArray();
+            for (GapResult g : idle.gaps()) {
+                JsonObject gap = new JsonObject();
+                gap.addProperty("millis", g.millis());
+                gap.add("latency", latency(g.latency()));
+                gaps.add(gap);
+            }
+            i.add("gaps", gaps);
+            x.add("idle", i);
+        }
+        return x;
+    }
+
+    private static JsonObject latency(Percentiles p) {
+        JsonObject l = new JsonObject();
+        l.addProperty("count", p.count());
+        l.add("mean", num(p.mean()));
+        l.addProperty("min", p.min());
+        l.addProperty("p50", p.p50());
+        l.addProperty("p90", p.p90());
+        l.addProperty("p99", p.p99());
+        l.addProperty("p999", p.p999());
+        l.addProperty("max", p.max());
+        JsonArray curve = new JsonArray();
+        for (double[] pt : p.curve()) {
+            JsonArray point = new JsonArray();
+            point.add(num(pt[0]));
+            point.add(num(pt[1]));
+            curve.add(point);
+        }
+        l.add("curve", curve);
+        return l;
+    }
+
+    private static JsonArray nums(List<Double> values) {
+        JsonArray a = new JsonArray();
+        values.forEach(v -> a.add(num(v)));
+        return a;
+    }
+
+    /** A number, or JSON null for NaN and the infinities (JSON has no such numbers). */
+    static JsonElement num(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return JsonNull.INSTANCE;
+        }
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? new JsonPrimitive((long) v) : new JsonPrimitive(v);
     }
 }

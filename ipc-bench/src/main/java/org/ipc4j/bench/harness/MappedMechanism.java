@@ -10,7 +10,7 @@ public final class MappedMechanism extends Mechanism {
     private final boolean cacheLine;
 
     private MappedMechanism(boolean cacheLine, String id, String title, String typicalUse) {
-        super(id, title, "yes", cacheLine ? "yes (spin)" : "yes (built in)", "both", typicalUse);
+        super(id, title, "yes", cacheLine ? "spin" : "built in", "both", typicalUse);
         this.cacheLine = cacheLine;
     }
 

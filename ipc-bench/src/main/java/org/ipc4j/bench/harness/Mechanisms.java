@@ -22,7 +22,7 @@ public final class Mechanisms {
         List<Mechanism> list = new ArrayList<>();
         list.add(MappedMechanism.cacheLine());
         list.add(MappedMechanism.agrona());
-        list.add(new UriMechanism("shm", "shm", "shared-memory ring (ipc4j)", "yes", "yes (built in)", "both",
+        list.add(new UriMechanism("shm", "shm", "shared-memory ring (ipc4j)", "yes", "built in", "both",
                 "lowest latency on one host, high message rates",
                 name -> "shm:" + name + "?capacity=16m&maxmsg=2m&role=a&mode=create&unlink=true",
                 name -> "shm:" + name + "?role=b&mode=open", 2 << 20, "larger than maxmsg=2m of the ring") {
@@ -33,7 +33,7 @@ public final class Mechanisms {
         });
         // The README's form, byte[] receive(), on the same ring: must cost what the ByteBuffer form costs.
         list.add(new UriMechanism("shm-bytes", "shm", "shared-memory ring (ipc4j, byte[] receive)", "yes",
-                "yes (built in)", "both", "the README's form: one array of the message's size per receive",
+                "built in", "both", "the README's form: one array of the message's size per receive",
                 name -> "shm:" + name + "?capacity=16m&maxmsg=2m&role=a&mode=create&unlink=true",
                 name -> "shm:" + name + "?role=b&mode=open", 2 << 20, "larger than maxmsg=2m of the ring") {
             @Override
@@ -47,7 +47,7 @@ public final class Mechanisms {
             }
         });
         // The same ring with both ends busy-spinning: like for like with the spinning Agrona reference.
-        list.add(new UriMechanism("shm-spin", "shm", "shared-memory ring (ipc4j, wait=spin)", "yes", "yes (built in)",
+        list.add(new UriMechanism("shm-spin", "shm", "shared-memory ring (ipc4j, wait=spin)", "yes", "built in",
                 "both", "latency-critical pairs with a core to spare per waiting end",
                 name -> "shm:" + name + "?capacity=16m&maxmsg=2m&role=a&mode=create&unlink=true&wait=spin",
                 name -> "shm:" + name + "?role=b&mode=open&wait=spin", 2 << 20, "larger than maxmsg=2m of the ring") {
@@ -56,7 +56,7 @@ public final class Mechanisms {
                 unlinkShm(name);
             }
         });
-        list.add(new UriMechanism("unix", "unix", "Unix domain socket", "yes", "yes", "both",
+        list.add(new UriMechanism("unix", "unix", "Unix domain socket", "no", "no", "both",
                 "local client/server, passing credentials",
                 name -> "unix:" + socketPath(name) + "?role=a&maxmsg=2m",
                 name -> "unix:" + socketPath(name) + "?role=b&maxmsg=2m",
@@ -67,7 +67,7 @@ public final class Mechanisms {
             }
         });
         // The README's form on a Unix socket: byte[] receive() against the ByteBuffer form above.
-        list.add(new UriMechanism("unix-bytes", "unix", "Unix domain socket (byte[] receive)", "yes", "yes", "both",
+        list.add(new UriMechanism("unix-bytes", "unix", "Unix domain socket (byte[] receive)", "no", "no", "both",
                 "the README's form: one array of the message's size per receive",
                 name -> "unix:" + socketPath(name) + "?role=a&maxmsg=2m",
                 name -> "unix:" + socketPath(name) + "?role=b&maxmsg=2m",
@@ -82,7 +82,7 @@ public final class Mechanisms {
                 return ChannelLink.byteArrays(channel);
             }
         });
-        list.add(new UriMechanism("tcp", "tcp", "TCP socket (loopback)", "yes", "yes", "both",
+        list.add(new UriMechanism("tcp", "tcp", "TCP socket (loopback)", "no", "no", "both",
                 "across hosts; the common denominator",
                 port -> "tcp://127.0.0.1:" + port + "?role=a&maxmsg=2m",
                 port -> "tcp://127.0.0.1:" + port + "?role=b&maxmsg=2m",
@@ -92,7 +92,7 @@ public final class Mechanisms {
                 return String.valueOf(freePort());
             }
         });
-        list.add(new UriMechanism("udp", "udp", "UDP socket (loopback)", "yes", "yes", "both",
+        list.add(new UriMechanism("udp", "udp", "UDP socket (loopback)", "no", "no", "both",
                 "datagrams, loss tolerated: telemetry, discovery",
                 // The child listens: a UDP listener learns its peer from the first datagram, the parent's.
                 port -> "udp://127.0.0.1:" + port, port -> "udp://127.0.0.1:" + port + "?listen=true",
@@ -122,7 +122,7 @@ public final class Mechanisms {
                 deleteQuietly(Path.of(socketPath(name) + ".lease"));
             }
         });
-        list.add(new UriMechanism("mq", "mq", "POSIX message queue (ipc4j, JNA)", "yes", "no", "both",
+        list.add(new UriMechanism("mq", "mq", "POSIX message queue (ipc4j, JNA)", "yes (kernel)", "no", "both",
                 "prioritised, asynchronous work queues",
                 // the same address on both sides: the first opener takes side A, the second side B
                 name -> "mq:/" + name + "?depth=10&maxmsg=" + msgsizeMax,

@@ -26,7 +26,7 @@ public final class NativeFloor extends Mechanism {
     private String compileError;
 
     private NativeFloor(String id, String title, String program, boolean data, int maxSize, String maxSizeReason) {
-        super(id, title, data ? "yes" : "no", data ? "no" : "it is the sync", data ? "both" : "none (signal)",
+        super(id, title, data ? "yes (kernel)" : "no", data ? "no" : "it is the sync", data ? "both" : "none (signal)",
                 "reference: the same round trip in C, the floor for the JNA path");
         this.program = program;
         this.maxSize = maxSize;

@@ -32,10 +32,28 @@ public final class Results {
      * @param failed what went wrong during the run, or null
      */
     public record MechanismResult(String id, String title, String sharesData, String needsSync, String direction,
-            String typicalUse, boolean reference, String skipped, String failed, List<SizeResult> sizes) {
+            String typicalUse, boolean reference, String skipped, String failed, List<SizeResult> sizes,
+            IdleResult idle) {
 
         public MechanismResult {
             sizes = List.copyOf(sizes);
+        }
+
+        /** A result without an idle phase. */
+        public MechanismResult(String id, String title, String sharesData, String needsSync, String direction,
+                String typicalUse, boolean reference, String skipped, String failed, List<SizeResult> sizes) {
+            this(id, title, sharesData, needsSync, direction, typicalUse, reference, skipped, failed, sizes, null);
+        }
+
+        /** The same with an idle phase's result. */
+        public MechanismResult withIdle(IdleResult result) {
+            return new MechanismResult(id, title, sharesData, needsSync, direction, typicalUse, reference, skipped,
+                    failed, sizes, result);
+        }
+
+        /** The display name (short, for tables and legends). */
+        public String name() {
+            return Display.name(id, title);
         }
 
         /** The result at a size, or null. */
@@ -51,6 +69,41 @@ public final class Results {
         /** The first size that ran (signal-only mechanisms have one, at 0). */
         public SizeResult first() {
             return sizes.stream().filter(SizeResult::ran).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * One pause of the idle phase: round trips each timed after the pause.
+     *
+     * @param millis the pause before each round trip
+     * @param latency the round trips after the pause
+     */
+    public record GapResult(int millis, Percentiles latency) {
+    }
+
+    /**
+     * What waiting costs: the idle end's CPU and the first round trip after a pause (see {@link Idle}).
+     *
+     * @param skipped why there is no idle phase (a C floor), or null
+     * @param threadPercent CPU of the idle waiting thread in % of one core; NaN when not measured
+     * @param processPercent CPU of the whole waiting process (JIT, GC included) in % of one core; NaN if unknown
+     * @param waitMillis how long the measured wait lasted
+     * @param gaps one entry per pause, shortest first
+     */
+    public record IdleResult(String skipped, double threadPercent, double processPercent, double waitMillis,
+            List<GapResult> gaps) {
+        public IdleResult {
+            gaps = List.copyOf(gaps);
+        }
+
+        /** The result after a pause of {@code millis}, or null. */
+        public GapResult gap(int millis) {
+            return gaps.stream().filter(g -> g.millis() == millis).findFirst().orElse(null);
+        }
+
+        /** No idle phase, and why. */
+        public static IdleResult skipped(String why) {
+            return new IdleResult(why, Double.NaN, Double.NaN, Double.NaN, List.of());
         }
     }
 

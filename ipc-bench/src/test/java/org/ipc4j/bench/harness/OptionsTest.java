@@ -37,11 +37,37 @@ class OptionsTest {
     }
 
     @Test
-    void quickModeIsSmall() {
+    void quickModeIsSmallAndKeepsTheFullReport() {
         Options o = Options.parse(List.of("--quick"));
         assertThat(o.quick).isTrue();
         assertThat(o.sizes).containsExactly(32, 4096);
         assertThat(o.roundTrips).isLessThanOrEqualTo(500);
+        assertThat(o.html).isEqualTo(Options.QUICK_REPORT).isNotEqualTo(Options.FULL_REPORT);
+        assertThat(Options.parse(List.of()).html).isEqualTo(Options.FULL_REPORT);
+        assertThat(Options.parse(List.of("--quick", "--out", "q.html")).html).isEqualTo(Path.of("q.html"));
+        assertThat(Options.parse(List.of("--quick", "--sizes", "64")).sizes).as("explicit sizes win").containsExactly(64);
+        assertThat(Options.parse(List.of("--no-idle")).idle).isNull();
+    }
+
+    @Test
+    void helpAndUsage() {
+        assertThat(Options.parse(List.of("--help")).help).isTrue();
+        assertThat(Options.parse(List.of("-h")).help).isTrue();
+        String usage = Options.usage();
+        assertThat(usage).contains("--quick", "--mechanisms", "--warmup", "jmh", "list", "shm,shm-bytes");
+        for (String line : usage.split("\n")) {
+            assertThat(line.length()).as(line).isLessThanOrEqualTo(100);
+        }
+    }
+
+    @Test
+    void theFirstStepWarmsTheJitUp() {
+        Options o = Options.parse(List.of());
+        Step first = o.firstStep(o.step(Mechanisms.byId("mq"), 32));
+        assertThat(first.warmup()).isEqualTo(o.jitWarmup);
+        assertThat(first.roundTrips()).isEqualTo(o.roundTrips);
+        Step large = o.firstStep(o.step(Mechanisms.byId("tcp"), 1 << 20));
+        assertThat(large.warmup()).as("scaled down like the round trips").isLessThan(o.jitWarmup);
     }
 
     @Test
@@ -50,7 +76,7 @@ class OptionsTest {
         assertThatThrownBy(() -> Options.parse(List.of("--mechanisms", "carrier-pigeon")))
                 .hasMessageContaining("carrier-pigeon");
         assertThatThrownBy(() -> Options.parse(List.of("--round-trips", "0"))).hasMessageContaining("\"0\"");
-        assertThatThrownBy(() -> Options.parse(List.of("--round-trips"))).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> Options.parse(List.of("--round-trips"))).hasMessageContaining("Missing required parameter");
     }
 
     @Test

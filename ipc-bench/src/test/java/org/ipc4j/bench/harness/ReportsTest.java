@@ -55,6 +55,31 @@ class ReportsTest {
         assertThat(text).contains("skipped: module not on the class path: add org.ipc4j:ipc-shm");
         assertThat(text).contains("+9.5%");
         assertThat(text).contains("944"); // MB/s of the 1 MiB tcp step
+        assertThat(text).doesNotContain("target");
+        for (String line : text.split("\n")) {
+            assertThat(line.length()).as("within 100 columns: " + line).isLessThanOrEqualTo(100);
+        }
+        // the recommendation comes first, then the transports, then the references apart
+        assertThat(text.indexOf("Which one?")).isLessThan(text.indexOf("Transports, fastest first"));
+        assertThat(text.indexOf("Transports, fastest first")).isLessThan(text.indexOf("References, not ipc4j"));
+        String transports = text.substring(text.indexOf("Transports, fastest first"), text.indexOf("References, not"));
+        assertThat(transports.indexOf("\nUDP ")).as("sorted by p50").isPositive().isLessThan(transports.indexOf("\nTCP "));
+    }
+
+    @Test
+    void recommendationComesFromTheFigures() {
+        List<Recommend.Choice> choices = Recommend.of(sampleRun());
+        Recommend.Choice latency = choices.get(0);
+        assertThat(latency.need()).isEqualTo("lowest latency");
+        assertThat(latency.id()).isEqualTo("udp");
+        assertThat(latency.reason()).contains("p50 15.5 us at 32 B", "TCP (20.5 us)");
+        Recommend.Choice large = choices.get(1);
+        assertThat(large.id()).isEqualTo("tcp");
+        assertThat(large.reason()).contains("944 MB/s at 1 MiB");
+        Recommend.Choice clients = choices.get(2);
+        assertThat(clients.id()).isEqualTo("tcp");
+        assertThat(clients.reason()).contains("the only candidate");
+        assertThat(choices.get(4).id()).as("no mq in the run").isNull();
     }
 
     @Test
@@ -62,8 +87,8 @@ class ReportsTest {
         String json = Json.of(sampleRun());
         assertThat(json).doesNotContain("</script>").contains("\\u003c/script\\u003e");
         assertThat(json).contains("\"id\":\"tcp\"").contains("\"mbPerSec\":null").containsPattern("\"p50\":205\\d\\d,");
-        assertThat(Json.str("a\"b\\c\n")).isEqualTo("\"a\\\"b\\\\c\\n\"");
-        assertThat(Json.num(Double.NaN)).isEqualTo("null");
+        assertThat(Json.num(Double.NaN).isJsonNull()).isTrue();
+        assertThat(json).contains("\"recommendations\":[").contains("\"name\":\"TCP\"");
     }
 
     @Test
