@@ -11,10 +11,9 @@ import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.Receiver;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.mqueue.internal.MqPoller;
 import org.ipc4j.mqueue.internal.QueueHandle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The asynchronous receives of one queue: futures waiting in order, completed by the process-wide
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * cancelled meanwhile is kept by the receiving end for the next receive.
  */
 final class AsyncReceiver {
-    private static final Logger LOG = LoggerFactory.getLogger(AsyncReceiver.class);
+    private static final LazyLog LOG = new LazyLog(AsyncReceiver.class);
 
     private final QueueHandle queue;
     private final QueueReceiveEnd end;
@@ -185,7 +184,7 @@ final class AsyncReceiver {
                 try {
                     MqPoller.shared().remove(queue.fd(), pollId, pollAdded);
                 } catch (IpcException e) {
-                    LOG.debug("could not unregister {} from the poller", queue.posixName(), e);
+                    LOG.get().debug("could not unregister {} from the poller", queue.posixName(), e);
                 }
             }
         }

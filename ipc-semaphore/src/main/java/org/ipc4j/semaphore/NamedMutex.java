@@ -17,12 +17,11 @@ import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.Sync;
 import org.ipc4j.api.UnsupportedPlatformException;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.semaphore.internal.OwnerRecord;
 import org.ipc4j.semaphore.internal.OwnerToken;
 import org.ipc4j.semaphore.internal.PosixSemaphore;
 import org.ipc4j.semaphore.internal.SemaphoreSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A mutual-exclusion lock shared between processes that knows its owner, so that the death of a holder
@@ -64,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * never block. Thread-safe. Linux only; elsewhere the factories throw {@link UnsupportedPlatformException}.
  */
 public final class NamedMutex implements Sync, NamedObject {
-    private static final Logger LOG = LoggerFactory.getLogger(NamedMutex.class);
+    private static final LazyLog LOG = new LazyLog(NamedMutex.class);
     private static final String KIND = "mutex";
     private static final Path DIRECTORY = Path.of("/dev/shm");
 
@@ -260,7 +259,7 @@ public final class NamedMutex implements Sync, NamedObject {
                 if (record.casOwner(owner, token)) {
                     record.countRecovery();
                     granted(true, OwnerToken.pid(owner));
-                    LOG.warn("mutex {}: took over from {}, which died holding it", name, OwnerToken.describe(owner));
+                    LOG.get().warn("mutex {}: took over from {}, which died holding it", name, OwnerToken.describe(owner));
                     return -1;
                 }
             }

@@ -25,9 +25,8 @@ import org.ipc4j.api.ObjectExistsException;
 import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.Role;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.socket.internal.UnixSocketFiles;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * How a point-to-point {@link StreamChannel} meets its peer at an address, by {@link Role}:
@@ -44,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@link UnixSocketFiles#removeStale}, which cannot remove a file another opener published meanwhile.
  */
 final class Rendezvous {
-    private static final Logger LOG = LoggerFactory.getLogger(StreamChannel.class);
+    private static final LazyLog LOG = new LazyLog(StreamChannel.class);
     private static final long RETRY_MILLIS = 20;
     private static final int POINT_TO_POINT_BACKLOG = 16;
 
@@ -116,7 +115,7 @@ final class Rendezvous {
                 try {
                     bound = tryBind(o.address, o.permissions, POINT_TO_POINT_BACKLOG);
                 } catch (CannotListenHere e) {
-                    LOG.debug("{}: cannot listen here ({}); connecting only", where, e.getMessage());
+                    LOG.get().debug("{}: cannot listen here ({}); connecting only", where, e.getMessage());
                     mayListen = false;
                     bound = null;
                 }
@@ -399,7 +398,7 @@ final class Rendezvous {
             PeerCredentials credentials = bound.path != null ? Credentials.of(socket) : null;
             if (bound.path != null && o.sameUserOnly
                     && (credentials == null || !credentials.user().equals(bound.owner))) {
-                LOG.warn("{}: refused a peer running as {} (sameUserOnly)", where,
+                LOG.get().warn("{}: refused a peer running as {} (sameUserOnly)", where,
                         credentials == null ? "an unknown user" : credentials.user().getName());
                 Waits.closeQuietly(socket);
                 return null;

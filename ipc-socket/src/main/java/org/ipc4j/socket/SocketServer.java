@@ -28,10 +28,9 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.Role;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.socket.internal.Reactor;
 import org.ipc4j.socket.internal.UnixSocketFiles;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A stream socket server (Unix domain or TCP) that accepts many clients, each a {@link StreamChannel}. One
@@ -59,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * the Unix socket file if it is still this server's.
  */
 public final class SocketServer implements Endpoint {
-    private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
+    private static final LazyLog LOG = new LazyLog(SocketServer.class);
     /** Default limit on connected clients. */
     public static final int DEFAULT_MAX_CLIENTS = 1024;
 
@@ -229,7 +228,7 @@ public final class SocketServer implements Endpoint {
             try {
                 socket = listener.accept();
             } catch (IOException e) {
-                LOG.warn("{}: accept failed: {}", name, e.toString());
+                LOG.get().warn("{}: accept failed: {}", name, e.toString());
                 return;
             }
             if (socket == null) {
@@ -246,13 +245,13 @@ public final class SocketServer implements Endpoint {
             PeerCredentials credentials = path != null ? Credentials.of(socket) : null;
             String peer = path != null ? describeUnixPeer(credentials) : Rendezvous.describe(socket.getRemoteAddress());
             if (path != null && config.sameUserOnly && (credentials == null || !credentials.user().equals(owner))) {
-                LOG.warn("{}: refused client {} ({}): only {} may connect (sameUserOnly)", name, n, peer,
+                LOG.get().warn("{}: refused client {} ({}): only {} may connect (sameUserOnly)", name, n, peer,
                         owner.getName());
                 socket.close();
                 return;
             }
             if (clients.size() >= config.maxClients) {
-                LOG.warn("{}: refused client {} ({}): {} clients connected, the maximum (maxClients)", name, n, peer,
+                LOG.get().warn("{}: refused client {} ({}): {} clients connected, the maximum (maxClients)", name, n, peer,
                         clients.size());
                 socket.close();
                 return;
@@ -267,7 +266,7 @@ public final class SocketServer implements Endpoint {
                 try {
                     config.handler.onConnect(client);
                 } catch (RuntimeException e) {
-                    LOG.error("{}: onConnect handler failed", name, e);
+                    LOG.get().error("{}: onConnect handler failed", name, e);
                 }
             } else {
                 lock.lock();
@@ -279,7 +278,7 @@ public final class SocketServer implements Endpoint {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("{}: could not set up client {}: {}", name, n, e.toString());
+            LOG.get().warn("{}: could not set up client {}: {}", name, n, e.toString());
             Waits.closeQuietly(socket);
         }
     }
@@ -442,7 +441,7 @@ public final class SocketServer implements Endpoint {
             }
         }
         reactor.close();
-        LOG.debug("{}: closed", name);
+        LOG.get().debug("{}: closed", name);
     }
 
     @Override

@@ -6,14 +6,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.api.internal.posix.Libc;
 import org.ipc4j.api.internal.posix.LinuxCalls;
 import org.ipc4j.api.internal.posix.NativeSupport;
 import org.ipc4j.api.internal.posix.OsConstants;
 import org.ipc4j.api.internal.posix.Scratch;
 import org.ipc4j.api.internal.posix.Structs;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One thread, shared by every queue of the process, that waits with {@code epoll} for queues to become
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * shared bindings of {@link LinuxCalls}, which take addresses as {@code long}.
  */
 public final class MqPoller {
-    private static final Logger LOG = LoggerFactory.getLogger(MqPoller.class);
+    private static final LazyLog LOG = new LazyLog(MqPoller.class);
     private static final int MAX_EVENTS = 64;
     private static final int WAIT_MILLIS = 500;
     private static final long IDLE_STOP_NANOS = 5_000_000_000L;
@@ -110,7 +109,7 @@ public final class MqPoller {
     public void remove(int fd, long id, boolean wasAdded) {
         synchronized (this) {
             if (wasAdded && LinuxCalls.epoll_ctl(epfd, OsConstants.EPOLL_CTL_DEL, fd, ctlEventAddress) != 0) {
-                LOG.debug("epoll_ctl(DEL) failed: {}", Errno.describe(Libc.errno()));
+                LOG.get().debug("epoll_ctl(DEL) failed: {}", Errno.describe(Libc.errno()));
             }
             targets.remove(id);
         }
@@ -137,7 +136,7 @@ public final class MqPoller {
             if (n < 0) {
                 int errno = Libc.errno();
                 if (errno != Errno.EINTR) {
-                    LOG.error("epoll_wait failed: {}; asynchronous receives are stalled", Errno.describe(errno));
+                    LOG.get().error("epoll_wait failed: {}; asynchronous receives are stalled", Errno.describe(errno));
                     sleepQuietly();
                 }
                 continue;
@@ -149,7 +148,7 @@ public final class MqPoller {
                     try {
                         target.onReadable();
                     } catch (Throwable t) {
-                        LOG.error("asynchronous receive failed", t);
+                        LOG.get().error("asynchronous receive failed", t);
                     }
                 }
             }
