@@ -10,6 +10,12 @@ public class BufferTooSmallException extends IpcException {
     private final int required;
     private final int available;
 
+    /**
+     * Reports a destination too small for the next message.
+     *
+     * @param required the length of the message waiting, in bytes
+     * @param available the bytes remaining in the caller's destination
+     */
     public BufferTooSmallException(int required, int available) {
         super("destination has " + available + " bytes remaining but the next message needs " + required
                 + "; nothing was consumed");

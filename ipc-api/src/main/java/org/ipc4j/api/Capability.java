@@ -12,6 +12,11 @@ import java.util.Objects;
  * @param reason why not, or a short note on how it is provided when it is supported
  */
 public record Capability(String scheme, String mechanism, String artifact, boolean supported, String reason) {
+    /**
+     * Describes one scheme's availability.
+     *
+     * @throws NullPointerException if {@code scheme}, {@code mechanism}, {@code artifact} or {@code reason} is null
+     */
     public Capability {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(mechanism, "mechanism");

@@ -8,6 +8,11 @@ package org.ipc4j.api;
 public class CorruptedStateException extends IpcException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Reports a shared object whose content is not what this version of ipc4j wrote.
+     *
+     * @param message what is wrong, naming the object and the field
+     */
     public CorruptedStateException(String message) {
         super(message);
     }

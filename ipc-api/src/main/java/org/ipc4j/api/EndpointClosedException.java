@@ -8,6 +8,11 @@ package org.ipc4j.api;
 public class EndpointClosedException extends IpcException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Reports use of a closed endpoint; the message is {@code what + " is closed"}.
+     *
+     * @param what the endpoint, as its users know it (e.g. its name or address)
+     */
     public EndpointClosedException(String what) {
         super(what + " is closed");
     }

@@ -1,11 +1,8 @@
 package org.ipc4j.pipe;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +56,9 @@ import org.ipc4j.pipe.internal.StreamSendEnd;
  * process streams with a reader and a writer thread and 256 KiB queues each way, as {@link StreamChannels}.
  *
  * <p><b>Standard error</b> goes to the SLF4J log by default, or where {@link Builder#stderr(StderrTarget)} says.
+ * It is never lost: where the log would drop it (no SLF4J binding, or INFO off for the logger) it is copied to
+ * this process's standard error, and when the child dies its last lines are part of the
+ * {@link org.ipc4j.api.PeerGoneException}'s message.
  *
  * <p><b>Ownership.</b> The caller owns the child. {@link #close()} closes the pipes (end of file for the child),
  * waits up to the close grace (default 5 seconds) for it to exit and kills it (SIGKILL) if it has not.
@@ -71,19 +71,16 @@ public final class ChildProcess implements AutoCloseable {
 
     private final Channel channel;
     private final Duration closeGrace;
+    private final ChildStderr stderr;
     private volatile boolean closed;
 
     private ChildProcess(Process process, String description, Builder b, ChildPipes pipes) {
         this.process = process;
         this.description = description;
         this.closeGrace = b.closeGrace;
+        this.stderr = b.stderr.kind() == StderrTarget.Kind.LOG
+                ? new ChildStderr(process, description, new LazyLog(b.stderr.loggerName()).get()) : null;
         this.channel = b.framed ? framedChannel(b, pipes) : null;
-        if (b.stderr.kind() == StderrTarget.Kind.LOG) {
-            LazyLog log = new LazyLog(b.stderr.loggerName());
-            Thread pump = new Thread(() -> pumpStderr(log), "ipc4j-child-stderr " + process.pid());
-            pump.setDaemon(true);
-            pump.start();
-        }
     }
 
     /**
@@ -95,8 +92,14 @@ public final class ChildProcess implements AutoCloseable {
         String name = "pipe to child " + description + " (pid " + process.pid() + ")";
         LazyLog stray = new LazyLog(b.stderr.kind() == StderrTarget.Kind.LOG
                 ? b.stderr.loggerName() : "org.ipc4j.pipe.child");
-        Handshake preamble = b.java ? new Handshake(line -> stray.get().warn("[{} pid {}] stdout before ParentChannel.open(): {}",
-                description, process.pid(), line)) : null;
+        // like standard error, a stray line is never lost: where the log would drop it, it goes to System.err
+        Handshake preamble = b.java ? new Handshake(line -> {
+            if (stray.get().isWarnEnabled()) {
+                stray.get().warn("[{} pid {}] stdout before ParentChannel.open(): {}", description, process.pid(), line);
+            } else {
+                System.err.println(line);
+            }
+        }) : null;
         if (pipes == null) {
             return new PipeChannel(name,
                     new StreamSendEnd(name, process.getOutputStream(), b.maxMessageSize, StreamChannels.QUEUE_BYTES),
@@ -119,8 +122,10 @@ public final class ChildProcess implements AutoCloseable {
     // ------------------------------------------------------------------ starting
 
     /**
-     * Starts a Java child running {@code mainClass} with this JVM's class path and the given arguments, with a
-     * framed {@link #channel()} to it. The child must call {@link ParentChannel#open()}.
+     * Starts a Java child running {@code mainClass} with this JVM's class path and module path and the given
+     * arguments, with a framed {@link #channel()} to it. The child must call {@link ParentChannel#open()}. A
+     * main class in a named module is launched as {@code -m module/class}, so a parent that runs on the module
+     * path starts its children the same way.
      *
      * @throws IpcException if the process could not be started
      */
@@ -140,10 +145,17 @@ public final class ChildProcess implements AutoCloseable {
 
     /** A builder for a Java child running {@code mainClass}; framed by default. */
     public static Builder javaBuilder(Class<?> mainClass) {
-        return new Builder(null, Objects.requireNonNull(mainClass, "mainClass").getName());
+        Builder b = new Builder(null, Objects.requireNonNull(mainClass, "mainClass").getName());
+        Module module = mainClass.getModule();
+        b.mainModule = module.isNamed() ? module.getName() : null;
+        return b;
     }
 
-    /** A builder for a Java child running the class named {@code mainClassName}; framed by default. */
+    /**
+     * A builder for a Java child running the class named {@code mainClassName}; framed by default. The name
+     * may be {@code module/class}; a plain class name whose package belongs to a module of this JVM's boot
+     * layer is launched from that module.
+     */
     public static Builder javaBuilder(String mainClassName) {
         return new Builder(null, Objects.requireNonNull(mainClassName, "mainClassName"));
     }
@@ -166,6 +178,8 @@ public final class ChildProcess implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private String classPath = System.getProperty("java.class.path");
+        private String modulePath = System.getProperty("jdk.module.path");
+        private String mainModule;
         private Path javaExecutable = Path.of(System.getProperty("java.home"), "bin",
                 System.getProperty("os.name", "").startsWith("Windows") ? "java.exe" : "java");
         private StderrTarget stderr = StderrTarget.log();
@@ -177,6 +191,7 @@ public final class ChildProcess implements AutoCloseable {
         private Builder(List<String> command, String mainClass) {
             this.command = command;
             this.mainClass = mainClass;
+            this.mainModule = mainClass == null ? null : JavaLaunch.moduleOf(mainClass);
             this.java = mainClass != null;
             this.framed = java;
         }
@@ -205,6 +220,16 @@ public final class ChildProcess implements AutoCloseable {
         public Builder classPath(String path) {
             requireJava("classPath");
             this.classPath = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /**
+         * The child's module path; default: this JVM's ({@code jdk.module.path}, none when it runs on the class
+         * path only). Java children only.
+         */
+        public Builder modulePath(String path) {
+            requireJava("modulePath");
+            this.modulePath = Objects.requireNonNull(path, "path");
             return this;
         }
 
@@ -276,12 +301,9 @@ public final class ChildProcess implements AutoCloseable {
                 cmd.add(javaExecutable.toString());
                 cmd.addAll(jvmOptions);
                 cmd.add("-D" + ParentChannel.MAX_MESSAGE_SIZE_PROPERTY + "=" + maxMessageSize);
-                if (classPath != null && !classPath.isEmpty()) {
-                    cmd.add("-cp");
-                    cmd.add(classPath);
-                }
-                cmd.add(mainClass);
-                description = mainClass.substring(mainClass.lastIndexOf('.') + 1);
+                cmd.addAll(JavaLaunch.mainArguments(classPath, modulePath, mainModule, JavaLaunch.className(mainClass)));
+                String simple = JavaLaunch.className(mainClass);
+                description = simple.substring(simple.lastIndexOf('.') + 1);
             } else {
                 cmd.addAll(command);
                 description = Path.of(command.get(0)).getFileName().toString();
@@ -391,10 +413,20 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The child's process id.
+     *
+     * @return the pid, as {@link Process#pid()} gives it
+     */
     public long pid() {
         return process.pid();
     }
 
+    /**
+     * Whether the child is still running; does not block.
+     *
+     * @return {@code true} until the child has exited
+     */
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -477,7 +509,11 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** Called when the child's output ends or it has exited: say why, with the exit code if known. */
+    /**
+     * Called when the child's output ends or it has exited: say why, with the exit code if known and, when
+     * this process reads the child's standard error ({@link StderrTarget#log()}), its last lines: a child that
+     * died of an exception, or never started ("Could not find or load main class"), says so there.
+     */
     private String goneReason() {
         String who = "child " + description + " (pid " + process.pid() + ")";
         try {
@@ -485,7 +521,7 @@ public final class ChildProcess implements AutoCloseable {
             if (process.waitFor(1, TimeUnit.SECONDS)) {
                 int code = process.exitValue();
                 String how = code > 128 && code < 160 ? " (killed by signal " + (code - 128) + ")" : "";
-                return who + " exited with code " + code + how;
+                return who + " exited with code " + code + how + stderrTail();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -493,16 +529,12 @@ public final class ChildProcess implements AutoCloseable {
         return who + " closed its standard output";
     }
 
-    private void pumpStderr(LazyLog log) {
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                log.get().info("[{} pid {}] {}", description, process.pid(), line);
-            }
-        } catch (IOException e) {
-            // the stream closes when the child exits
+    private String stderrTail() {
+        List<String> lines = stderr == null ? List.of() : stderr.tail(Duration.ofMillis(500));
+        if (lines.isEmpty()) {
+            return "";
         }
+        return "; the end of its standard error:\n    " + String.join("\n    ", lines);
     }
 
     @Override

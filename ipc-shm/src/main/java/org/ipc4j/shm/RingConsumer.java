@@ -158,6 +158,11 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
         return reader.memory().capacity();
     }
 
+    /**
+     * The ring's variant, as its creator chose it and its header records it.
+     *
+     * @return single- or multi-producer
+     */
     public ShmRingConfig.Variant variant() {
         return ShmRing.variantOf(reader.memory());
     }

@@ -211,6 +211,11 @@ public final class RingProducer extends SendEnd implements NamedObject {
         return writer.memory().capacity();
     }
 
+    /**
+     * The ring's variant, as its creator chose it and its header records it.
+     *
+     * @return single- or multi-producer
+     */
     public ShmRingConfig.Variant variant() {
         return ShmRing.variantOf(writer.memory());
     }

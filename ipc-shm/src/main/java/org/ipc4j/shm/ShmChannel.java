@@ -167,6 +167,11 @@ public final class ShmChannel extends DuplexChannel<RingProducer, RingConsumer> 
         return in.producerAlive();
     }
 
+    /**
+     * The file that backs the channel's region (on Linux under {@code /dev/shm}).
+     *
+     * @return the region file's path
+     */
     public Path path() {
         return region.path();
     }

@@ -21,7 +21,12 @@ import org.ipc4j.shm.internal.RingLayout;
  */
 public final class ShmRingConfig {
     /** Single producer, single consumer; or many producers (threads or processes), single consumer. */
-    public enum Variant { SINGLE_PRODUCER, MULTI_PRODUCER }
+    public enum Variant {
+        /** One producer: the cheapest claim (a plain store of the tail). */
+        SINGLE_PRODUCER,
+        /** Any number of producers, threads or processes: a claim is a compare-and-set on the tail. */
+        MULTI_PRODUCER
+    }
 
     /** The shortest unblock timeout accepted. */
     public static final Duration MIN_UNBLOCK_TIMEOUT = Duration.ofSeconds(1);
@@ -52,6 +57,10 @@ public final class ShmRingConfig {
     }
 
     /**
+     * The size of the ring's data area.
+     *
+     * @param bytes a power of two from 64 to 2^30
+     * @return a copy of this configuration with that capacity
      * @throws IllegalArgumentException if {@code bytes} is not a power of two from 64 to 2^30
      */
     public ShmRingConfig capacity(long bytes) {
@@ -62,7 +71,13 @@ public final class ShmRingConfig {
         return new ShmRingConfig(bytes, maxMessage, variant, waitStrategy, unblockTimeout, prefault);
     }
 
-    /** @throws IllegalArgumentException if negative (the upper bound is checked against the capacity at open) */
+    /**
+     * The largest message the ring accepts (default {@code capacity / 8}).
+     *
+     * @param bytes the maximum message length; at most {@code capacity / 2 - 8}, checked at open
+     * @return a copy of this configuration with that maximum
+     * @throws IllegalArgumentException if negative (the upper bound is checked against the capacity at open)
+     */
     public ShmRingConfig maxMessage(int bytes) {
         if (bytes < 0) {
             throw new IllegalArgumentException("maxMessage must not be negative, got " + bytes);
@@ -70,17 +85,36 @@ public final class ShmRingConfig {
         return new ShmRingConfig(capacity, bytes, variant, waitStrategy, unblockTimeout, prefault);
     }
 
+    /**
+     * One producer or many (default {@link Variant#SINGLE_PRODUCER}); the creator's choice is recorded in the
+     * ring's header and an opener with another variant is refused.
+     *
+     * @param v the variant
+     * @return a copy of this configuration with that variant
+     * @throws NullPointerException if {@code v} is null
+     */
     public ShmRingConfig variant(Variant v) {
         return new ShmRingConfig(capacity, maxMessage, Objects.requireNonNull(v, "variant"), waitStrategy,
                 unblockTimeout, prefault);
     }
 
+    /**
+     * How a blocked producer or consumer waits (default {@link WaitStrategy#DEFAULT}).
+     *
+     * @param w the wait strategy
+     * @return a copy of this configuration with that strategy
+     * @throws NullPointerException if {@code w} is null
+     */
     public ShmRingConfig waitStrategy(WaitStrategy w) {
         return new ShmRingConfig(capacity, maxMessage, variant, Objects.requireNonNull(w, "waitStrategy"),
                 unblockTimeout, prefault);
     }
 
     /**
+     * How long the consumer waits on a claim whose header was never written before skipping it (default 5 s).
+     *
+     * @param timeout at least {@link #MIN_UNBLOCK_TIMEOUT}
+     * @return a copy of this configuration with that timeout
      * @throws IllegalArgumentException if shorter than {@link #MIN_UNBLOCK_TIMEOUT}: a live producer that is
      *         merely descheduled between moving the tail and writing its header would lose its claim
      */
@@ -103,6 +137,11 @@ public final class ShmRingConfig {
         return new ShmRingConfig(capacity, maxMessage, variant, waitStrategy, unblockTimeout, enabled);
     }
 
+    /**
+     * The size of the data area.
+     *
+     * @return bytes, a power of two
+     */
     public long capacity() {
         return capacity;
     }
@@ -122,18 +161,38 @@ public final class ShmRingConfig {
         return max;
     }
 
+    /**
+     * One producer or many.
+     *
+     * @return the variant
+     */
     public Variant variant() {
         return variant;
     }
 
+    /**
+     * How a blocked end waits.
+     *
+     * @return the wait strategy
+     */
     public WaitStrategy waitStrategy() {
         return waitStrategy;
     }
 
+    /**
+     * How long the consumer waits on an unwritten claim before skipping it.
+     *
+     * @return the timeout, at least {@link #MIN_UNBLOCK_TIMEOUT}
+     */
     public Duration unblockTimeout() {
         return unblockTimeout;
     }
 
+    /**
+     * Whether opening faults every page of the region in.
+     *
+     * @return {@code true} by default
+     */
     public boolean prefault() {
         return prefault;
     }

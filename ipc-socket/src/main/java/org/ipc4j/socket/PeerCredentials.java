@@ -22,6 +22,11 @@ import java.util.OptionalLong;
  * @param pid the peer's process id, when known
  */
 public record PeerCredentials(UserPrincipal user, GroupPrincipal group, int uid, int gid, OptionalLong pid) {
+    /**
+     * Holds the credentials read from a connected socket.
+     *
+     * @throws NullPointerException if {@code user}, {@code group} or {@code pid} is null
+     */
     public PeerCredentials {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(group, "group");

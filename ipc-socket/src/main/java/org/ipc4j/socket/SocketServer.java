@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -55,7 +57,9 @@ import org.ipc4j.socket.internal.UnixSocketFiles;
  * cannot keep up with {@link #broadcast} beyond its buffer is disconnected too; nothing grows without bound.
  *
  * <p>{@link #close()} stops accepting, closes every client (flushing what is queued, briefly) and removes
- * the Unix socket file if it is still this server's.
+ * the Unix socket file if it is still this server's. The reactor is a daemon thread: a {@code main} that only
+ * serves waits in {@link #awaitClose()} until something (a handler, another thread, a shutdown hook) closes
+ * the server.
  */
 public final class SocketServer implements Endpoint {
     private static final LazyLog LOG = new LazyLog(SocketServer.class);
@@ -186,6 +190,7 @@ public final class SocketServer implements Endpoint {
     private final Condition clientArrived = lock.newCondition();
     private final ArrayDeque<StreamChannel> accepted = new ArrayDeque<>();
     private volatile boolean closed;
+    private final CountDownLatch terminated = new CountDownLatch(1);
 
     /** Options for a server at a {@link UnixDomainSocketAddress} or {@link InetSocketAddress}. */
     public static Builder builder(SocketAddress address) {
@@ -442,6 +447,50 @@ public final class SocketServer implements Endpoint {
         }
         reactor.close();
         LOG.get().debug("{}: closed", name);
+        terminated.countDown();
+    }
+
+    /**
+     * Waits until this server is closed and its {@link #close()} has finished (clients closed, socket file
+     * removed), by whichever thread closes it: a handler, another thread, a shutdown hook. Returns at once if
+     * it is closed already. For a {@code main} that serves until told to stop:
+     *
+     * <pre>{@code
+     * try (SocketServer server = SocketServer.unix(path).handler(handler).open()) {
+     *     Runtime.getRuntime().addShutdownHook(new Thread(server::close));   // Ctrl-C, SIGTERM
+     *     server.awaitClose();
+     * }
+     * }</pre>
+     *
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt status is set
+     *         again); the server stays open
+     */
+    public void awaitClose() throws InterruptedIOException {
+        try {
+            terminated.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Waits.interrupted(name + ": awaitClose");
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout} for this server to be closed; see {@link #awaitClose()}.
+     *
+     * @param timeout how long to wait; zero or negative only looks
+     * @return true if the server is closed (and its close has finished), false if the timeout passed first
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt status is set
+     *         again); the server stays open
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public boolean awaitClose(Duration timeout) throws InterruptedIOException {
+        long nanos = Deadline.after(Objects.requireNonNull(timeout, "timeout")).remainingNanos();
+        try {
+            return terminated.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Waits.interrupted(name + ": awaitClose");
+        }
     }
 
     @Override

@@ -40,6 +40,7 @@ public final class Deadline {
         return NEVER;
     }
 
+    /** Whether this deadline never passes (a wait with it is untimed). */
     public boolean isForever() {
         return deadlineNanos == FOREVER;
     }
@@ -55,6 +56,7 @@ public final class Deadline {
         return Math.max(0, deadlineNanos - System.nanoTime());
     }
 
+    /** Whether no time is left (always false for {@link #forever()}). */
     public boolean hasPassed() {
         return remainingNanos() == 0;
     }

@@ -41,7 +41,7 @@ public record Percentiles(long count, double mean, long min, long p50, long p90,
 
     /**
      * The figures of several rounds of the same step as one: each percentile is the median over the rounds
-     * (medians keep the order p50 <= p90 <= ...), the count is the sum, min and max are over all rounds.
+     * (medians keep the order {@code p50 <= p90 <= ...}), the count is the sum, min and max are over all rounds.
      */
     public static Percentiles medianOf(List<Percentiles> rounds) {
         if (rounds.isEmpty()) {
