@@ -74,6 +74,7 @@ public final class RegionBytes {
         return address;
     }
 
+    /** The byte at {@code offset} (a plain read). */
     public byte readByte(long offset) {
         try {
             return memory.readByte(at(offset, 1));
@@ -82,6 +83,7 @@ public final class RegionBytes {
         }
     }
 
+    /** Writes the byte at {@code offset} (a plain write). */
     public void writeByte(long offset, byte value) {
         try {
             memory.writeByte(at(offset, 1), value);
@@ -90,6 +92,7 @@ public final class RegionBytes {
         }
     }
 
+    /** The int at {@code offset} (a plain read, any alignment). */
     public int readInt(long offset) {
         try {
             return memory.readInt(at(offset, 4));
@@ -98,6 +101,7 @@ public final class RegionBytes {
         }
     }
 
+    /** Writes the int at {@code offset} (a plain write, any alignment). */
     public void writeInt(long offset, int value) {
         try {
             memory.writeInt(at(offset, 4), value);
@@ -106,6 +110,7 @@ public final class RegionBytes {
         }
     }
 
+    /** The long at {@code offset} (a plain read, any alignment). */
     public long readLong(long offset) {
         try {
             return memory.readLong(at(offset, 8));
@@ -114,6 +119,7 @@ public final class RegionBytes {
         }
     }
 
+    /** Writes the long at {@code offset} (a plain write, any alignment). */
     public void writeLong(long offset, long value) {
         try {
             memory.writeLong(at(offset, 8), value);

@@ -278,9 +278,8 @@ public final class Comparison {
             jvm.add("--add-exports");
             jvm.add("java.base/jdk.internal.misc=ALL-UNNAMED");
             if (Runtime.version().feature() >= 24) {
-                // Chronicle Bytes (under ipc-shm) uses sun.misc.Unsafe, which JDK 24+ warns about by default:
-                // allow it explicitly rather than print the warning in every child.
-                jvm.add("--sun-misc-unsafe-memory-access=allow");
+                // JNA loads its library through System.load: JDK 24+ print a notice unless native access is on
+                jvm.add("--enable-native-access=ALL-UNNAMED");
             }
             Mechanism.ChildSpec spec = new Mechanism.ChildSpec(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), jvm, options.classPath,

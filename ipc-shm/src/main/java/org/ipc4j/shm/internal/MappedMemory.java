@@ -54,14 +54,17 @@ public final class MappedMemory {
         return (int) index;
     }
 
+    /** {@code readLong} at {@code address} (see the class comment for the terms). */
     public long readLong(long address) {
         return (long) LONG.get(buffer, index(address));
     }
 
+    /** {@code readVolatileLong} at {@code address} (see the class comment for the terms). */
     public long readVolatileLong(long address) {
         return (long) LONG.getVolatile(buffer, index(address));
     }
 
+    /** {@code writeLong} at {@code address} (see the class comment for the terms). */
     public void writeLong(long address, long value) {
         LONG.set(buffer, index(address), value);
     }
@@ -76,22 +79,27 @@ public final class MappedMemory {
         LONG.setVolatile(buffer, index(address), value);
     }
 
+    /** {@code compareAndSwapLong} at {@code address} (see the class comment for the terms). */
     public boolean compareAndSwapLong(long address, long expected, long value) {
         return LONG.compareAndSet(buffer, index(address), expected, value);
     }
 
+    /** {@code getAndAddLong} at {@code address} (see the class comment for the terms). */
     public long getAndAddLong(long address, long delta) {
         return (long) LONG.getAndAdd(buffer, index(address), delta);
     }
 
+    /** {@code readInt} at {@code address} (see the class comment for the terms). */
     public int readInt(long address) {
         return (int) INT.get(buffer, index(address));
     }
 
+    /** {@code readVolatileInt} at {@code address} (see the class comment for the terms). */
     public int readVolatileInt(long address) {
         return (int) INT.getVolatile(buffer, index(address));
     }
 
+    /** {@code writeInt} at {@code address} (see the class comment for the terms). */
     public void writeInt(long address, int value) {
         INT.set(buffer, index(address), value);
     }
@@ -101,18 +109,22 @@ public final class MappedMemory {
         INT.setRelease(buffer, index(address), value);
     }
 
+    /** {@code compareAndSwapInt} at {@code address} (see the class comment for the terms). */
     public boolean compareAndSwapInt(long address, int expected, int value) {
         return INT.compareAndSet(buffer, index(address), expected, value);
     }
 
+    /** {@code getAndAddInt} at {@code address} (see the class comment for the terms). */
     public int getAndAddInt(long address, int delta) {
         return (int) INT.getAndAdd(buffer, index(address), delta);
     }
 
+    /** {@code readByte} at {@code address} (see the class comment for the terms). */
     public byte readByte(long address) {
         return buffer.get(index(address));
     }
 
+    /** {@code writeByte} at {@code address} (see the class comment for the terms). */
     public void writeByte(long address, byte value) {
         buffer.put(index(address), value);
     }
