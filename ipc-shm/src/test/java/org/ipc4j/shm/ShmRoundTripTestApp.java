@@ -16,8 +16,20 @@ public final class ShmRoundTripTestApp {
     }
 
     public static void main(String[] args) {
-        try (Channel a = Ipc.open("shm:" + args[0] + "?capacity=64k");
-                Channel b = Ipc.open("shm:" + args[0] + "?capacity=64k")) {
+        try {
+            roundTrip(args[0]);
+        } catch (Throwable t) {
+            t.printStackTrace(System.out);
+            System.exit(1);
+        }
+        // both ends are closed: the session ended, its files are gone
+        System.out.println(DONE);
+        System.exit(0);
+    }
+
+    private static void roundTrip(String name) throws Exception {
+        try (Channel a = Ipc.open("shm:" + name + "?capacity=64k");
+                Channel b = Ipc.open("shm:" + name + "?capacity=64k")) {
             a.send("ping".getBytes(StandardCharsets.UTF_8));
             byte[] ping = b.receive(Duration.ofSeconds(10));
             b.send(ping);
@@ -25,11 +37,6 @@ public final class ShmRoundTripTestApp {
             if (pong == null || !"ping".equals(new String(pong, StandardCharsets.UTF_8))) {
                 throw new IllegalStateException("round trip returned " + (pong == null ? null : new String(pong)));
             }
-            System.out.println(DONE);
-            System.exit(0);
-        } catch (Throwable t) {
-            t.printStackTrace(System.out);
-            System.exit(1);
         }
     }
 }

@@ -20,7 +20,6 @@ public final class RingReader {
     private final RingMemory ring;
     /** The ring's memory (named as the constant it replaces, so the access code reads the same). */
     private final MappedMemory M;
-    private final ByteBuffer view;
     private final long regionAddress;
     private final long data;
     private final int dataIndex;
@@ -37,7 +36,6 @@ public final class RingReader {
     public RingReader(RingMemory ring) {
         this.ring = ring;
         this.M = ring.M;
-        this.view = ring.view;
         this.regionAddress = ring.regionAddress;
         this.data = ring.data;
         this.dataIndex = ring.dataIndex;
@@ -206,7 +204,7 @@ public final class RingReader {
             // size is at most maxMessage here (checkRecord): safe to allocate for a null destination
             ByteBuffer into = Receiving.into(dst, size);
             int position = into.position();
-            RingCopies.copyOut(view, (int) (address + RECORD_HEADER - regionAddress), into, position, size);
+            RingCopies.copyOut(ring, (int) (address + RECORD_HEADER - regionAddress), into, position, size);
             into.position(position + size);
             consume(address, aligned);
             return into;
