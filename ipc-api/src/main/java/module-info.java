@@ -5,6 +5,8 @@
 module org.ipc4j.api {
     // The native layer only; the modules that use it require JNA themselves (see internal.posix).
     requires static com.sun.jna;
+    // LazyLog only; the modules that log require SLF4J themselves.
+    requires static org.slf4j;
 
     exports org.ipc4j.api;
     exports org.ipc4j.api.framing;
@@ -18,4 +20,6 @@ module org.ipc4j.api {
     opens org.ipc4j.api.internal.posix to com.sun.jna;
 
     uses org.ipc4j.api.spi.TransportProvider;
+    // LazyLog looks for an SLF4J binding without initialising SLF4J.
+    uses org.slf4j.spi.SLF4JServiceProvider;
 }

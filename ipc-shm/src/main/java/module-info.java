@@ -6,10 +6,10 @@ module org.ipc4j.shm {
     requires com.sun.jna;
     requires org.slf4j;
     requires java.logging;
-    // Chronicle (an automatic module) uses sun.misc.Unsafe; requiring it here puts it in the module graph
-    requires jdk.unsupported;
-    requires transitive chronicle.bytes;
-    requires chronicle.core;
+    // Only the optional Chronicle view (chronicleBytes()) uses Chronicle: present at compile time, at run time
+    // only if the application resolves it (class path, or --add-modules chronicle.bytes,jdk.unsupported).
+    requires static chronicle.bytes;
+    requires static chronicle.core;
     exports org.ipc4j.shm;
 
     provides org.ipc4j.api.spi.TransportProvider with org.ipc4j.shm.internal.ShmTransportProvider;

@@ -20,11 +20,10 @@ import org.ipc4j.api.PermissionDeniedException;
 import org.ipc4j.api.UnsupportedPlatformException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.DuplexChannel;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.mqueue.internal.ChannelSession;
 import org.ipc4j.mqueue.internal.MqSupport;
 import org.ipc4j.mqueue.internal.QueueHandle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A POSIX message queue ({@code mq_open(3)}): a named, kernel-held queue of whole messages, ordered by
@@ -81,7 +80,7 @@ import org.slf4j.LoggerFactory;
  */
 @SuppressWarnings("exports") // the skeleton and the ends are internal; clients only call Channel methods
 public final class MessageQueue extends DuplexChannel<QueueSendEnd, QueueReceiveEnd> implements NamedObject {
-    private static final Logger LOG = LoggerFactory.getLogger(MessageQueue.class);
+    private static final LazyLog LOG = new LazyLog(MessageQueue.class);
 
     /** The priority the {@link Channel} methods send with. */
     public static final int DEFAULT_PRIORITY = 0;
@@ -173,7 +172,7 @@ public final class MessageQueue extends DuplexChannel<QueueSendEnd, QueueReceive
     public static MessageQueue open(String name, OpenOptions options, int depth, int maxMessageSize)
             throws IpcException {
         QueueHandle handle = QueueHandle.open(name, options, depth, maxMessageSize);
-        LOG.debug("opened message queue {} (depth {}, maxmsg {} bytes, created {})", handle.posixName(),
+        LOG.get().debug("opened message queue {} (depth {}, maxmsg {} bytes, created {})", handle.posixName(),
                 handle.maxMessages(), handle.maxMessageSize(), handle.created());
         return over(handle, null, options.unlinkOnClose());
     }
@@ -408,14 +407,14 @@ public final class MessageQueue extends DuplexChannel<QueueSendEnd, QueueReceive
         }
         IpcException released = handle.awaitRelease();
         if (!handle.released()) {
-            LOG.warn("message queue {}: a thread is still inside a native call; the descriptor will be closed"
+            LOG.get().warn("message queue {}: a thread is still inside a native call; the descriptor will be closed"
                     + " when it leaves", handle.posixName());
         } else {
             int lost = in.dropKept();
             if (lost > 0) {
                 // Kept by a receive that raced with this close after the descriptor was released (a cancelled
                 // async receive completing late): there is no descriptor left to put it back with.
-                LOG.warn("message queue {}: {} received message(s) kept after a too-small buffer were lost: they"
+                LOG.get().warn("message queue {}: {} received message(s) kept after a too-small buffer were lost: they"
                         + " were kept after the descriptor had been closed", handle.posixName(), lost);
             }
         }

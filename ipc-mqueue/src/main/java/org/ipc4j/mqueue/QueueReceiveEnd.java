@@ -9,6 +9,7 @@ import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.Errno;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.api.internal.ReceiveEnd;
 import org.ipc4j.api.internal.Receiving;
 import org.ipc4j.api.internal.VirtualThreads;
@@ -19,8 +20,6 @@ import org.ipc4j.api.internal.posix.OsConstants;
 import org.ipc4j.api.internal.posix.Scratch;
 import org.ipc4j.mqueue.internal.ChannelSession;
 import org.ipc4j.mqueue.internal.QueueHandle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The receiving end of one queue: {@code mq_timedreceive} in slices of {@value MessageQueue#SLICE_MILLIS} ms
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * out first by the next receive; when the queue is released, kept messages are put back onto it.
  */
 final class QueueReceiveEnd extends ReceiveEnd {
-    private static final Logger LOG = LoggerFactory.getLogger(QueueReceiveEnd.class);
+    private static final LazyLog LOG = new LazyLog(QueueReceiveEnd.class);
 
     private final QueueHandle queue;
     /** The channel session whose partner sends what this end receives, or {@code null} for a plain queue. */
@@ -205,10 +204,10 @@ final class QueueReceiveEnd extends ReceiveEnd {
                 String reason = errno == Errno.ETIMEDOUT || errno == Errno.EAGAIN
                         ? "the queue is full (" + queue.maxMessages() + " messages)"
                         : Errno.message("mq_timedsend", queue.posixName(), errno, null);
-                LOG.warn("message queue {}: a received message of {} bytes (priority {}) kept after a too-small buffer"
+                LOG.get().warn("message queue {}: a received message of {} bytes (priority {}) kept after a too-small buffer"
                         + " could not be put back on close and is lost: {}", queue.posixName(), payload.length, m.priority(), reason);
             } else {
-                LOG.debug("message queue {}: put a kept message of {} bytes back on close", queue.posixName(), payload.length);
+                LOG.get().debug("message queue {}: put a kept message of {} bytes back on close", queue.posixName(), payload.length);
             }
         }
         hasKept = false;

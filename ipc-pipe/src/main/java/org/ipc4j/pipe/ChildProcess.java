@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.ipc4j.api.Channel;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.framing.Framing;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.pipe.internal.ChildPipes;
 import org.ipc4j.pipe.internal.FdReceiveEnd;
 import org.ipc4j.pipe.internal.FdSendEnd;
@@ -23,8 +24,6 @@ import org.ipc4j.pipe.internal.Handshake;
 import org.ipc4j.pipe.internal.PipeChannel;
 import org.ipc4j.pipe.internal.StreamReceiveEnd;
 import org.ipc4j.pipe.internal.StreamSendEnd;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A child process connected to this one by anonymous pipes on its standard input and output: Python's
@@ -65,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * waits up to the close grace (default 5 seconds) for it to exit and kills it (SIGKILL) if it has not.
  */
 public final class ChildProcess implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
+    private static final LazyLog LOG = new LazyLog(ChildProcess.class);
 
     private final Process process;
     private final String description;
@@ -80,7 +79,7 @@ public final class ChildProcess implements AutoCloseable {
         this.description = description;
         this.closeGrace = b.closeGrace;
         this.stderr = b.stderr.kind() == StderrTarget.Kind.LOG
-                ? new ChildStderr(process, description, LoggerFactory.getLogger(b.stderr.loggerName())) : null;
+                ? new ChildStderr(process, description, new LazyLog(b.stderr.loggerName()).get()) : null;
         this.channel = b.framed ? framedChannel(b, pipes) : null;
     }
 
@@ -91,12 +90,12 @@ public final class ChildProcess implements AutoCloseable {
      */
     private Channel framedChannel(Builder b, ChildPipes pipes) {
         String name = "pipe to child " + description + " (pid " + process.pid() + ")";
-        Logger stray = LoggerFactory.getLogger(b.stderr.kind() == StderrTarget.Kind.LOG
+        LazyLog stray = new LazyLog(b.stderr.kind() == StderrTarget.Kind.LOG
                 ? b.stderr.loggerName() : "org.ipc4j.pipe.child");
         // like standard error, a stray line is never lost: where the log would drop it, it goes to System.err
         Handshake preamble = b.java ? new Handshake(line -> {
-            if (stray.isWarnEnabled()) {
-                stray.warn("[{} pid {}] stdout before ParentChannel.open(): {}", description, process.pid(), line);
+            if (stray.get().isWarnEnabled()) {
+                stray.get().warn("[{} pid {}] stdout before ParentChannel.open(): {}", description, process.pid(), line);
             } else {
                 System.err.println(line);
             }
@@ -339,7 +338,7 @@ public final class ChildProcess implements AutoCloseable {
                     pipes.closeChildEnds();
                 }
             }
-            LOG.debug("started child {} pid {}: {}", description, process.pid(), cmd);
+            LOG.get().debug("started child {} pid {}: {}", description, process.pid(), cmd);
             try {
                 return new ChildProcess(process, description, this, pipes);
             } catch (RuntimeException e) {
@@ -486,7 +485,7 @@ public final class ChildProcess implements AutoCloseable {
         boolean interrupted = false;
         try {
             if (!process.waitFor(closeGrace.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.debug("child {} pid {} did not exit within {} of close; killing it", description, pid(), closeGrace);
+                LOG.get().debug("child {} pid {} did not exit within {} of close; killing it", description, pid(), closeGrace);
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }

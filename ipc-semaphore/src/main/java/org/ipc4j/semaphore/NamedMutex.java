@@ -1,5 +1,6 @@
 package org.ipc4j.semaphore;
 
+import org.ipc4j.api.internal.LazyLog;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +23,6 @@ import org.ipc4j.semaphore.internal.OwnerRecord;
 import org.ipc4j.semaphore.internal.OwnerToken;
 import org.ipc4j.semaphore.internal.PosixSemaphore;
 import org.ipc4j.semaphore.internal.SemaphoreSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A mutual-exclusion lock shared between processes that knows its owner, so that the death of a holder
@@ -66,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * never block. Thread-safe. Linux only; elsewhere the factories throw {@link UnsupportedPlatformException}.
  */
 public final class NamedMutex implements Sync, NamedObject {
-    private static final Logger LOG = LoggerFactory.getLogger(NamedMutex.class);
+    private static final LazyLog LOG = new LazyLog(NamedMutex.class);
     private static final String KIND = "mutex";
     private static final Path DIRECTORY = Path.of("/dev/shm");
 
@@ -274,7 +273,7 @@ public final class NamedMutex implements Sync, NamedObject {
             }
             record.countRecovery();
             granted(true, OwnerToken.pid(previous));
-            LOG.warn("mutex {}: took over from {}, which died holding it", name, OwnerToken.describe(previous));
+            LOG.get().warn("mutex {}: took over from {}, which died holding it", name, OwnerToken.describe(previous));
             return true;
         }
     }

@@ -1,8 +1,8 @@
 package org.ipc4j.semaphore;
 
 import java.io.IOException;
-import net.openhft.chronicle.bytes.BytesStore;
 import org.ipc4j.api.OpenOptions;
+import org.ipc4j.shm.RegionBytes;
 import org.ipc4j.shm.SharedMemory;
 
 /**
@@ -53,7 +53,7 @@ public final class BoundedBuffer implements AutoCloseable {
         empty.acquire();                       // wait for a free slot
         mutex.acquire();                       // other producers use the same index
         try {
-            BytesStore<?, ?> bytes = memory.bytes();
+            RegionBytes bytes = memory.bytes();
             long in = bytes.readVolatileLong(IN);
             bytes.writeLong(SLOTS + 8 * (in % capacity), item);
             bytes.writeVolatileLong(IN, in + 1);
@@ -69,7 +69,7 @@ public final class BoundedBuffer implements AutoCloseable {
         long item;
         mutex.acquire();
         try {
-            BytesStore<?, ?> bytes = memory.bytes();
+            RegionBytes bytes = memory.bytes();
             long out = bytes.readVolatileLong(OUT);
             item = bytes.readLong(SLOTS + 8 * (out % capacity));
             bytes.writeVolatileLong(OUT, out + 1);

@@ -1,6 +1,8 @@
 package org.ipc4j.shm;
 
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.Objects;
 import org.ipc4j.shm.internal.MappedMemory;
 import org.ipc4j.shm.internal.MappedStore;
@@ -15,12 +17,15 @@ import org.ipc4j.shm.internal.MappedStore;
  * threads or processes. {@code readVolatile*} are acquire loads, {@code writeOrdered*} release stores,
  * {@code writeVolatileLong}, {@code compareAndSwap*} and {@code addAndGet*} are volatile (sequentially
  * consistent) atomic operations; these need their offset aligned to the size of the value (4 or 8 bytes)
- * and throw {@link IllegalStateException} for a misaligned one.
+ * and throw {@link IllegalArgumentException} for a misaligned one.
  *
  * <p><b>Errors.</b> An offset outside the region throws {@link IndexOutOfBoundsException}. After the region
  * is closed every access throws {@link IllegalStateException}; an access racing the close reads or writes
- * the still-mapped memory (the pages are unmapped only once nothing can reach them), it never faults. Safe
- * for use by several threads at once.
+ * the still-mapped memory (the pages are unmapped only once nothing can reach them), it never faults. If
+ * another process truncated the file, an access beyond its new end throws {@link UncheckedIOException}
+ * wrapping a {@link org.ipc4j.api.CorruptedStateException} that names the file and both sizes (best effort:
+ * the JDK may report such a fault a little after the access, as {@link InternalError}). Safe for use by
+ * several threads at once.
  */
 public final class RegionBytes {
     private final MappedStore store;
@@ -30,8 +35,10 @@ public final class RegionBytes {
     private final ByteBuffer view;
     private final long capacity;
     private final String what;
+    private final Path file;
 
-    RegionBytes(MappedStore store, String what) {
+    RegionBytes(MappedStore store, String what, Path file) {
+        this.file = file;
         this.store = store;
         this.memory = store.memory();
         this.base = store.address();
@@ -46,8 +53,9 @@ public final class RegionBytes {
     }
 
     private long at(long offset, int size) {
-        if (store.isReleased()) {
-            throw new IllegalStateException(what + " is closed");
+        int state = store.state();
+        if (state != 0) {
+            throw unusable(state);
         }
         if (offset < 0 || offset > capacity - size) {
             throw new IndexOutOfBoundsException("offset " + offset + " with " + size + " bytes is outside the "
@@ -56,101 +64,204 @@ public final class RegionBytes {
         return base + offset;
     }
 
+    /** {@link #at} for an atomic access: aligned to its size. */
+    private long aligned(long offset, int size) {
+        long address = at(offset, size);
+        if ((address & (size - 1)) != 0) {
+            throw new IllegalArgumentException("offset " + offset + " of " + what + " is not aligned to " + size
+                    + " bytes, as an atomic access needs");
+        }
+        return address;
+    }
+
+    /** The byte at {@code offset} (a plain read). */
     public byte readByte(long offset) {
-        return memory.readByte(at(offset, 1));
+        try {
+            return memory.readByte(at(offset, 1));
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
+    /** Writes the byte at {@code offset} (a plain write). */
     public void writeByte(long offset, byte value) {
-        memory.writeByte(at(offset, 1), value);
+        try {
+            memory.writeByte(at(offset, 1), value);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
+    /** The int at {@code offset} (a plain read, any alignment). */
     public int readInt(long offset) {
-        return memory.readInt(at(offset, 4));
+        try {
+            return memory.readInt(at(offset, 4));
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
+    /** Writes the int at {@code offset} (a plain write, any alignment). */
     public void writeInt(long offset, int value) {
-        memory.writeInt(at(offset, 4), value);
+        try {
+            memory.writeInt(at(offset, 4), value);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
+    /** The long at {@code offset} (a plain read, any alignment). */
     public long readLong(long offset) {
-        return memory.readLong(at(offset, 8));
+        try {
+            return memory.readLong(at(offset, 8));
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
+    /** Writes the long at {@code offset} (a plain write, any alignment). */
     public void writeLong(long offset, long value) {
-        memory.writeLong(at(offset, 8), value);
+        try {
+            memory.writeLong(at(offset, 8), value);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** An acquire load. */
     public int readVolatileInt(long offset) {
-        return memory.readVolatileInt(at(offset, 4));
+        try {
+            return memory.readVolatileInt(aligned(offset, 4));
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** An acquire load. */
     public long readVolatileLong(long offset) {
-        return memory.readVolatileLong(at(offset, 8));
+        try {
+            return memory.readVolatileLong(aligned(offset, 8));
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** A release store. */
     public void writeOrderedInt(long offset, int value) {
-        memory.writeOrderedInt(at(offset, 4), value);
+        try {
+            memory.writeOrderedInt(aligned(offset, 4), value);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** A release store. */
     public void writeOrderedLong(long offset, long value) {
-        memory.writeOrderedLong(at(offset, 8), value);
+        try {
+            memory.writeOrderedLong(aligned(offset, 8), value);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** A volatile store. */
     public void writeVolatileLong(long offset, long value) {
-        memory.writeVolatileLong(at(offset, 8), value);
+        try {
+            memory.writeVolatileLong(aligned(offset, 8), value);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** Atomically sets the value to {@code value} if it is {@code expected}; returns whether it did. */
     public boolean compareAndSwapInt(long offset, int expected, int value) {
-        return memory.compareAndSwapInt(at(offset, 4), expected, value);
+        try {
+            return memory.compareAndSwapInt(aligned(offset, 4), expected, value);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** Atomically sets the value to {@code value} if it is {@code expected}; returns whether it did. */
     public boolean compareAndSwapLong(long offset, long expected, long value) {
-        return memory.compareAndSwapLong(at(offset, 8), expected, value);
+        try {
+            return memory.compareAndSwapLong(aligned(offset, 8), expected, value);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** Atomically adds {@code delta}; returns the new value. */
     public int addAndGetInt(long offset, int delta) {
-        return memory.getAndAddInt(at(offset, 4), delta) + delta;
+        try {
+            return memory.getAndAddInt(aligned(offset, 4), delta) + delta;
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** Atomically adds {@code delta}; returns the new value. */
     public long addAndGetLong(long offset, long delta) {
-        return memory.getAndAddLong(at(offset, 8), delta) + delta;
+        try {
+            return memory.getAndAddLong(aligned(offset, 8), delta) + delta;
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** Copies {@code length} bytes at {@code offset} into {@code dst} from {@code dstOffset}. */
     public void read(long offset, byte[] dst, int dstOffset, int length) {
-        Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        memory.copyTo(at(offset, length), dst, dstOffset, length);
+        try {
+            Objects.checkFromIndexSize(dstOffset, length, dst.length);
+            memory.copyTo(at(offset, length), dst, dstOffset, length);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** Copies {@code length} bytes of {@code src} from {@code srcOffset} to {@code offset}. */
     public void write(long offset, byte[] src, int srcOffset, int length) {
-        Objects.checkFromIndexSize(srcOffset, length, src.length);
-        memory.copyFrom(src, srcOffset, at(offset, length), length);
+        try {
+            Objects.checkFromIndexSize(srcOffset, length, src.length);
+            memory.copyFrom(src, srcOffset, at(offset, length), length);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** Copies the bytes from {@code offset} into {@code dst}'s remaining space, advancing its position. */
     public void read(long offset, ByteBuffer dst) {
-        int length = dst.remaining();
-        long address = at(offset, length);
-        dst.put(dst.position(), view, (int) (address - base), length);
-        dst.position(dst.position() + length);
+        try {
+            int length = dst.remaining();
+            long address = at(offset, length);
+            dst.put(dst.position(), view, (int) (address - base), length);
+            dst.position(dst.position() + length);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
     }
 
     /** Copies {@code src}'s remaining bytes to {@code offset}, advancing its position. */
     public void write(long offset, ByteBuffer src) {
-        int length = src.remaining();
-        long address = at(offset, length);
-        view.put((int) (address - base), src, src.position(), length);
-        src.position(src.position() + length);
+        try {
+            int length = src.remaining();
+            long address = at(offset, length);
+            view.put((int) (address - base), src, src.position(), length);
+            src.position(src.position() + length);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
+    }
+
+    private RuntimeException unusable(int state) {
+        if ((state & MappedStore.RELEASED) != 0) {
+            return new IllegalStateException(what + " is closed");
+        }
+        return new UncheckedIOException(store.faulted());
+    }
+
+    private RuntimeException fault(InternalError error) {
+        return new UncheckedIOException(store.recordFault(file, error));
     }
 
     @Override

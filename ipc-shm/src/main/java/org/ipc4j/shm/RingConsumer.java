@@ -4,7 +4,6 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
-import net.openhft.chronicle.bytes.BytesStore;
 import org.ipc4j.api.BufferTooSmallException;
 import org.ipc4j.api.CorruptedStateException;
 import org.ipc4j.api.EndpointClosedException;
@@ -13,6 +12,7 @@ import org.ipc4j.api.NamedObject;
 import org.ipc4j.api.Receiver;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.ReceiveEnd;
+import org.ipc4j.shm.internal.MappedStore;
 import org.ipc4j.shm.internal.RingReader;
 import org.ipc4j.shm.internal.RingSlots;
 
@@ -79,9 +79,14 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
     protected ByteBuffer receive(ByteBuffer destination, Deadline deadline, boolean mayWait)
             throws IpcException, InterruptedIOException {
         // the fast path inlines into the caller; waiting and peer checks are the wait loop's, a separate call
-        ByteBuffer filled = reader.poll(destination);
-        return filled != null ? filled
-                : RingWaits.receive(waiter, peer, reader, wait, unblockNanos, destination, deadline, mayWait);
+        region.checkFault();
+        try {
+            ByteBuffer filled = reader.poll(destination);
+            return filled != null ? filled
+                    : RingWaits.receive(waiter, peer, reader, wait, unblockNanos, destination, deadline, mayWait);
+        } catch (InternalError e) {
+            throw region.faulted(e);
+        }
     }
 
     /**
@@ -89,7 +94,8 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
      * A message is consumed once the handler returns (or throws).
      *
      * @return how many messages were delivered (0 if none is complete)
-     * @throws CorruptedStateException if a record header in the ring is invalid
+     * @throws CorruptedStateException if a record header in the ring is invalid, or the region's file was
+     *         truncated by another process
      * @throws IllegalArgumentException if {@code limit} is not positive
      * @throws EndpointClosedException if closed
      */
@@ -101,7 +107,12 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be positive, got " + limit);
         }
-        return reader.read(handler, limit);
+        region.checkFault();
+        try {
+            return reader.read(handler, region.view(), limit);
+        } catch (InternalError e) {
+            throw region.faulted(e);
+        }
     }
 
     /**
@@ -118,11 +129,23 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
     }
 
     /**
-     * The whole region as Chronicle bytes, for reading handed-out messages. Owned by the ring; every access
-     * throws after the region is closed.
+     * The whole region, for reading handed-out messages. Owned by the ring; every access throws after the
+     * region is closed.
      */
-    public BytesStore<?, ?> bytes() {
-        return region.bytes();
+    public RegionBytes bytes() {
+        return region.view();
+    }
+
+    /**
+     * The whole region as Chronicle Bytes, for reading handed-out messages with Chronicle's API: see
+     * {@link SharedMemory#chronicleBytes()} for what it needs. Owned by the ring; every access throws after
+     * the region is closed.
+     *
+     * @throws IllegalStateException if the region is closed
+     * @throws UnsupportedOperationException if Chronicle Bytes is not on the class path or does not load
+     */
+    public net.openhft.chronicle.bytes.BytesStore<?, ?> chronicleBytes() {
+        return region.chronicleBytes();
     }
 
     /** The largest message in bytes; a destination of this size always fits (else {@link BufferTooSmallException}). */
@@ -190,7 +213,13 @@ public final class RingConsumer extends ReceiveEnd implements NamedObject {
         closed = true;
         // a thread of this end asleep on the doorbell wakes now and sees the close
         reader.memory().dataBell().wakeAll();
-        reader.detach();
+        try {
+            if ((region.store().state() & MappedStore.FAULTED) == 0) {
+                reader.detach();
+            }
+        } catch (InternalError e) {
+            // the file was truncated under the mapping: its slot went with it, there is nothing to leave
+        }
         // producers asleep on a full ring check their consumer now, and see it leave
         reader.memory().roomBell().wakeAll();
         if (ownsRegion) {

@@ -3,7 +3,7 @@ package org.ipc4j.shm;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import net.openhft.chronicle.bytes.BytesStore;
+import org.ipc4j.api.CorruptedStateException;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.MessageTooLargeException;
@@ -11,6 +11,7 @@ import org.ipc4j.api.NamedObject;
 import org.ipc4j.api.Sender;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.SendEnd;
+import org.ipc4j.shm.internal.MappedStore;
 import org.ipc4j.shm.internal.RingSlots;
 import org.ipc4j.shm.internal.RingWriter;
 
@@ -81,17 +82,22 @@ public final class RingProducer extends SendEnd implements NamedObject {
     @Override
     protected boolean send(ByteBuffer message, Deadline deadline, boolean mayWait)
             throws IpcException, InterruptedIOException {
-        if (peer.receiverClosed() == null) {
-            int length = message.remaining();
-            long offset = writer.tryClaim(length);
-            if (offset >= 0) {
-                writer.put(offset, message, length);
-                if (writer.tryCommit(offset)) {
-                    return true;
+        region.checkFault();
+        try {
+            if (peer.receiverClosed() == null) {
+                int length = message.remaining();
+                long offset = writer.tryClaim(length);
+                if (offset >= 0) {
+                    writer.put(offset, message, length);
+                    if (writer.tryCommit(offset)) {
+                        return true;
+                    }
                 }
             }
+            return RingWaits.send(waiter, peer, writer, wait, message, deadline, mayWait);
+        } catch (InternalError e) {
+            throw region.faulted(e);
         }
-        return RingWaits.send(waiter, peer, writer, wait, message, deadline, mayWait);
     }
 
     /**
@@ -107,6 +113,7 @@ public final class RingProducer extends SendEnd implements NamedObject {
      * @throws MessageTooLargeException if {@code length} exceeds {@link #maxMessageSize()}; nothing is claimed
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws EndpointClosedException if closed
+     * @throws org.ipc4j.api.CorruptedStateException if the region's file was truncated by another process
      */
     public long tryClaim(int length) throws IpcException {
         if (closed) {
@@ -115,7 +122,12 @@ public final class RingProducer extends SendEnd implements NamedObject {
         if (length < 0 || length > maxMessage) {
             throw badLength(length);
         }
-        return writer.tryClaim(length);
+        region.checkFault();
+        try {
+            return writer.tryClaim(length);
+        } catch (InternalError e) {
+            throw region.faulted(e);
+        }
     }
 
     private IpcException badLength(int length) {
@@ -130,13 +142,17 @@ public final class RingProducer extends SendEnd implements NamedObject {
      *
      * @throws IllegalStateException if there is no open claim at {@code offset}
      * @throws EndpointClosedException if closed
+     * @throws CorruptedStateException if the region's file was truncated by another process
      */
-    public void commit(long offset) throws EndpointClosedException {
+    public void commit(long offset) throws IpcException {
         if (closed) {
             throw closedException();
         }
+        region.checkFault();
         try {
             writer.commit(offset);
+        } catch (InternalError e) {
+            throw region.faulted(e);
         } catch (IllegalStateException e) {
             if (closed) {
                 // a close racing this commit let the consumer skip the claim: report the close, not misuse
@@ -150,20 +166,39 @@ public final class RingProducer extends SendEnd implements NamedObject {
      * Gives up a claim: the consumer skips its space.
      *
      * @throws IllegalStateException if there is no open claim at {@code offset}
+     * @throws EndpointClosedException if closed
+     * @throws CorruptedStateException if the region's file was truncated by another process
      */
-    public void abort(long offset) throws EndpointClosedException {
+    public void abort(long offset) throws IpcException {
         if (closed) {
             throw closedException();
         }
-        writer.abort(offset);
+        region.checkFault();
+        try {
+            writer.abort(offset);
+        } catch (InternalError e) {
+            throw region.faulted(e);
+        }
     }
 
     /**
-     * The whole region as Chronicle bytes, for writing claimed messages. Owned by the ring; every access throws
-     * after the region is closed.
+     * The whole region, for writing claimed messages. Owned by the ring; every access throws after the
+     * region is closed.
      */
-    public BytesStore<?, ?> bytes() {
-        return region.bytes();
+    public RegionBytes bytes() {
+        return region.view();
+    }
+
+    /**
+     * The whole region as Chronicle Bytes, for writing claimed messages with Chronicle's API: see
+     * {@link SharedMemory#chronicleBytes()} for what it needs. Owned by the ring; every access throws after
+     * the region is closed.
+     *
+     * @throws IllegalStateException if the region is closed
+     * @throws UnsupportedOperationException if Chronicle Bytes is not on the class path or does not load
+     */
+    public net.openhft.chronicle.bytes.BytesStore<?, ?> chronicleBytes() {
+        return region.chronicleBytes();
     }
 
     /** The largest message in bytes. */
@@ -231,8 +266,12 @@ public final class RingProducer extends SendEnd implements NamedObject {
         closed = true;
         // a thread of this end asleep on the doorbell wakes now and sees the close
         writer.memory().roomBell().wakeAll();
-        if (!writer.detach()) {
-            region.keepLivenessUntilExit();
+        try {
+            if ((region.store().state() & MappedStore.FAULTED) == 0 && !writer.detach()) {
+                region.keepLivenessUntilExit();
+            }
+        } catch (InternalError e) {
+            // the file was truncated under the mapping: its slot went with it, there is nothing to leave
         }
         // a consumer asleep on the doorbell checks its producers now, and sees this one leave
         writer.memory().dataBell().wakeAll();

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import net.openhft.chronicle.bytes.BytesStore;
 import org.ipc4j.api.CorruptedStateException;
 import org.ipc4j.api.EndpointClosedException;
 import org.ipc4j.api.IpcException;
@@ -54,20 +53,23 @@ import org.ipc4j.shm.internal.Residency;
  * permissions of {@link OpenOptions#permissions()} (default {@code 0600}) at creation, reduced by the
  * process umask like {@code shm_open}. Opening an existing region never writes to it.
  *
- * <p><b>Memory.</b> {@link #bytes()} is a Chronicle Bytes view of the whole region. It needs no JVM flags.
- * Several threads may use it at once; ordering between processes is the caller's business (use
- * {@code writeOrderedLong}/{@code readVolatileLong}/{@code compareAndSwapLong}, or a semaphore).
+ * <p><b>Memory.</b> {@link #bytes()} is ipc4j's view of the whole region ({@link RegionBytes}): JDK memory
+ * access, no JVM flags, no {@code sun.misc.Unsafe}. Several threads may use it at once; ordering between
+ * processes is the caller's business (use {@code writeOrderedLong}/{@code readVolatileLong}/
+ * {@code compareAndSwapLong}, or a semaphore). {@link #chronicleBytes()} gives a Chronicle Bytes view of
+ * the same memory instead, for code written against that API; it needs chronicle-bytes on the class path.
  *
- * <p><b>Close.</b> {@link #close()} is idempotent and releases the view: any later access through
- * {@link #bytes()} (or through a {@code Bytes} made from it) throws an unchecked exception
- * ({@code ClosedIllegalStateException} or {@code NullPointerException} from Chronicle), it never reads
- * unmapped memory. The pages are unmapped by the JDK once neither this object nor the view is reachable.
- * This process owns the object and must close it; the name outlives it until {@link #unlink()} (or
- * {@link OpenOptions#unlinkOnClose(boolean)}).
+ * <p><b>Close.</b> {@link #close()} is idempotent and releases the views: any later access through
+ * {@link #bytes()} throws {@link IllegalStateException} (through {@link #chronicleBytes()} Chronicle's
+ * unchecked exception), it never reads unmapped memory. The pages are unmapped by the JDK once neither
+ * this object nor a view is reachable. This process owns the object and must close it; the name outlives
+ * it until {@link #unlink()} (or {@link OpenOptions#unlinkOnClose(boolean)}).
  *
  * <p><b>Limits.</b> 1 byte to {@value #MAX_SIZE} bytes (one JDK mapping). On Linux the total of all
  * regions is bounded by the size of {@code /dev/shm} (tmpfs, usually half the RAM). If another process
- * truncates the file while it is mapped, access beyond the new end faults; ipc4j never truncates.
+ * truncates the file while it is mapped, an access beyond the new end faults: the rings and channels report
+ * that as {@link CorruptedStateException} (naming the file and both sizes), {@link RegionBytes} as an
+ * {@link java.io.UncheckedIOException} wrapping one; ipc4j never truncates.
  *
  * <p><b>Where.</b> Linux: {@code /dev/shm}. Elsewhere: {@code java.io.tmpdir/ipc4j-shm} (created 0700).
  * The system property {@code ipc4j.shm.dir} chooses another directory (all processes must agree).
@@ -86,6 +88,7 @@ public final class SharedMemory implements NamedObject {
     private final String name;
     private final Path file;
     private final MappedStore store;
+    private final RegionBytes bytes;
     private final long size;
     private final boolean created;
     private final boolean unlinkOnClose;
@@ -114,6 +117,7 @@ public final class SharedMemory implements NamedObject {
         this.file = file;
         this.store = store;
         this.size = store.capacity();
+        this.bytes = new RegionBytes(store, "shared memory " + file, file);
         this.created = created;
         this.unlinkOnClose = unlinkOnClose;
     }
@@ -341,16 +345,59 @@ public final class SharedMemory implements NamedObject {
     }
 
     /**
-     * The Chronicle view of the whole region, offsets 0 to {@link #size()}. Owned by this object: it is
-     * released by {@link #close()}, after which every access throws.
+     * The view of the whole region, offsets 0 to {@link #size()} (always the same object). Owned by this
+     * object: it is released by {@link #close()}, after which every access throws.
      *
      * @throws IllegalStateException if this region is closed
      */
-    public BytesStore<?, ?> bytes() {
+    public RegionBytes bytes() {
         if (closed.get()) {
             throw new IllegalStateException("shared memory " + file + " is closed");
         }
-        return ChronicleView.of(store);
+        return bytes;
+    }
+
+    /**
+     * A Chronicle Bytes view of the whole region, for code written against Chronicle's API. Needs
+     * chronicle-bytes on the class path (an optional dependency of ipc-shm; on the module path, the module
+     * {@code chronicle.bytes} resolved, e.g. {@code --add-modules chronicle.bytes}). Chronicle logs when it
+     * is first used and accesses memory through {@code sun.misc.Unsafe} (JDK 24 and later warn about that,
+     * and it fails where that access is denied); the rest of ipc4j needs neither. Made once, owned by this
+     * object: released by {@link #close()}, after which every access throws.
+     *
+     * @throws IllegalStateException if this region is closed
+     * @throws UnsupportedOperationException if Chronicle Bytes is not on the class path or does not load
+     */
+    public net.openhft.chronicle.bytes.BytesStore<?, ?> chronicleBytes() {
+        if (closed.get()) {
+            throw new IllegalStateException("shared memory " + file + " is closed");
+        }
+        try {
+            return ChronicleView.of(store);
+        } catch (LinkageError e) {
+            throw new UnsupportedOperationException("shared memory " + file + ": chronicleBytes() needs "
+                    + "chronicle-bytes on the class path (and sun.misc.Unsafe memory access allowed): " + e, e);
+        }
+    }
+
+    /** The view without the closed check (the ring's ends check their own flag). */
+    RegionBytes view() {
+        return bytes;
+    }
+
+    /** What a fault on access means here, recorded for later calls: see {@link MappedStore#recordFault}. */
+    CorruptedStateException faulted(InternalError error) {
+        return store.recordFault(file, error);
+    }
+
+    /**
+     * Throws the recorded fault, if an access faulted earlier (the file was truncated): the ring ends call this
+     * before touching the memory, so that a broken region raises no new fault.
+     */
+    void checkFault() throws CorruptedStateException {
+        if ((store.state() & MappedStore.FAULTED) != 0) {
+            throw store.faulted();
+        }
     }
 
     /** The size of the mapping in bytes. */

@@ -94,19 +94,57 @@ class SharedMemoryTest {
     void accessAfterCloseThrowsAndDoesNotCrash() throws Exception {
         String name = name();
         SharedMemory region = SharedMemory.open(name, 4096, OpenOptions.create().unlinkOnClose(true));
-        BytesStore<?, ?> view = region.bytes();
+        RegionBytes view = region.bytes();
+        BytesStore<?, ?> chronicle = region.chronicleBytes();
         view.writeLong(0, 42);
+        assertThat(chronicle.readLong(0)).as("the Chronicle view shares the memory").isEqualTo(42);
         region.close();
         region.close(); // idempotent
         assertThat(region.isOpen()).isFalse();
         assertThat(Files.exists(region.path())).isFalse();
         assertThatThrownBy(region::bytes).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> view.readLong(0)).isInstanceOf(RuntimeException.class);
-        assertThatThrownBy(() -> view.writeLong(0, 1)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> view.readLong(0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> view.writeLong(0, 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> chronicle.readLong(0)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(region::chronicleBytes).isInstanceOf(IllegalStateException.class);
         // the view keeps the pages mapped: pressure the GC, the JVM must still not crash on access
         for (int i = 0; i < 3; i++) {
             System.gc();
-            assertThatThrownBy(() -> view.readLong(8)).isInstanceOf(RuntimeException.class);
+            assertThatThrownBy(() -> view.readLong(8)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> chronicle.readLong(8)).isInstanceOf(RuntimeException.class);
+        }
+    }
+
+    @Test
+    void viewChecksOffsetsAndAlignment() throws Exception {
+        String name = name();
+        try (SharedMemory region = SharedMemory.open(name, 64, OpenOptions.create().unlinkOnClose(true))) {
+            RegionBytes view = region.bytes();
+            assertThat(view.capacity()).isEqualTo(64);
+            view.writeLong(33, 0x0102030405060708L); // plain access may be unaligned
+            assertThat(view.readLong(33)).isEqualTo(0x0102030405060708L);
+            assertThat(view.readByte(33)).as("little-endian").isEqualTo((byte) 8);
+            assertThat(view.addAndGetLong(8, 5)).isEqualTo(5);
+            assertThat(view.compareAndSwapLong(8, 5, 7)).isTrue();
+            assertThat(view.compareAndSwapInt(16, 1, 2)).isFalse();
+            view.write(20, "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 5);
+            byte[] back = new byte[5];
+            view.read(20, back, 0, 5);
+            assertThat(new String(back, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("hello");
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(5);
+            view.read(20, buffer);
+            assertThat(buffer.position()).isEqualTo(5);
+            assertThatThrownBy(() -> view.readLong(57)).isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessageContaining("offset 57");
+            assertThatThrownBy(() -> view.readLong(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> view.readByte(64)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> view.readLong(Long.MIN_VALUE)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> view.write(60, new byte[8], 0, 8)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> view.read(0, new byte[4], 2, 4)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> view.readVolatileLong(4)).as("atomic access must be aligned")
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset 4");
+            assertThatThrownBy(() -> view.compareAndSwapLong(12, 0, 1)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 

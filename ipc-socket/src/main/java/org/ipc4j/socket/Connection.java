@@ -8,9 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.MalformedFrameException;
 import org.ipc4j.api.PeerGoneException;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.socket.internal.Reactor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One connected stream socket and what the two ends of a {@link StreamChannel} share: the lock and conditions
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@link QueuedReceiver} (a server's client).
  */
 final class Connection {
-    private static final Logger LOG = LoggerFactory.getLogger(StreamChannel.class);
+    private static final LazyLog LOG = new LazyLog(StreamChannel.class);
 
     final SocketChannel socket;
     final Reactor reactor;
@@ -92,7 +91,7 @@ final class Connection {
         } finally {
             lock.unlock();
         }
-        LOG.debug("{}: the peer closed the connection", name);
+        LOG.get().debug("{}: the peer closed the connection", name);
     }
 
     /** The stream ended after {@code buffered} bytes of an unfinished frame. */
@@ -114,9 +113,9 @@ final class Connection {
             lock.unlock();
         }
         if (warn) {
-            LOG.warn("{}: closing the connection: {}", name, reason.getMessage());
+            LOG.get().warn("{}: closing the connection: {}", name, reason.getMessage());
         } else {
-            LOG.debug("{}: connection lost: {}", name, reason.getMessage());
+            LOG.get().debug("{}: connection lost: {}", name, reason.getMessage());
         }
         closeSocket();
         reportDisconnect(reason);
@@ -145,7 +144,7 @@ final class Connection {
             try {
                 handler.onDisconnect(channel, reason);
             } catch (RuntimeException e) {
-                LOG.error("{}: onDisconnect handler failed", name, e);
+                LOG.get().error("{}: onDisconnect handler failed", name, e);
             }
             Waits.closeQuietly(channel);
         }
@@ -250,7 +249,7 @@ final class Connection {
             try {
                 done = !out.hasQueuedOutput() || System.nanoTime() - closeDeadlineNanos > 0;
                 if (done && out.hasQueuedOutput()) {
-                    LOG.warn("{}: closed with {} bytes still unsent after {} ms; dropped", name, out.queuedBytes(),
+                    LOG.get().warn("{}: closed with {} bytes still unsent after {} ms; dropped", name, out.queuedBytes(),
                             StreamChannel.CLOSE_LINGER_MILLIS);
                 }
             } finally {

@@ -11,9 +11,8 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.PeerGoneException;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.api.internal.SendEnd;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The sending end of a {@link StreamChannel}: frames a message (the 4-byte length of {@link Framing}, then
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * sees "stream ended inside a frame" and nothing after it.
  */
 final class FrameSender extends SendEnd {
-    private static final Logger LOG = LoggerFactory.getLogger(StreamChannel.class);
+    private static final LazyLog LOG = new LazyLog(StreamChannel.class);
 
     private final Connection connection;
     private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
@@ -245,7 +244,7 @@ final class FrameSender extends SendEnd {
         try {
             connection.socket.shutdownOutput();
         } catch (IOException e) {
-            LOG.debug("{}: shutdownOutput failed: {}", connection.name, e.toString());
+            LOG.get().debug("{}: shutdownOutput failed: {}", connection.name, e.toString());
         }
     }
 

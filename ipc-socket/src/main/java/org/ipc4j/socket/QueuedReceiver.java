@@ -11,9 +11,8 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.MalformedFrameException;
 import org.ipc4j.api.framing.FrameDecoder;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.api.internal.Receiving;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The receiving end of a server's client: the server's reactor reads the socket and decodes frames (with
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * buffers. This costs a hand-off between threads per message but no thread per client.
  */
 final class QueuedReceiver extends StreamReceiver {
-    private static final Logger LOG = LoggerFactory.getLogger(StreamChannel.class);
+    private static final LazyLog LOG = new LazyLog(StreamChannel.class);
     private static final int MAX_READ_AHEAD = 64 * 1024;
 
     private final FrameDecoder decoder;
@@ -137,7 +136,7 @@ final class QueuedReceiver extends StreamReceiver {
         try {
             connection.handler.onMessage(connection.channel, frame.asReadOnlyBuffer());
         } catch (RuntimeException e) {
-            LOG.error("{}: onMessage handler failed", connection.name, e);
+            LOG.get().error("{}: onMessage handler failed", connection.name, e);
         }
     }
 

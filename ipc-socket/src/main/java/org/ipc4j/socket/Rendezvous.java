@@ -1,5 +1,6 @@
 package org.ipc4j.socket;
 
+import org.ipc4j.api.internal.LazyLog;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.BindException;
@@ -27,8 +28,6 @@ import org.ipc4j.api.Role;
 import org.ipc4j.api.internal.Deadline;
 import org.ipc4j.api.internal.SideLease;
 import org.ipc4j.socket.internal.UnixSocketFiles;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * How a point-to-point {@link StreamChannel} meets its peer at an address, by {@link Role}:
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * ownership, and only that one, removes it, so racing openers never remove each other's files.
  */
 final class Rendezvous {
-    private static final Logger LOG = LoggerFactory.getLogger(StreamChannel.class);
+    private static final LazyLog LOG = new LazyLog(StreamChannel.class);
     private static final long RETRY_MILLIS = 20;
     private static final int POINT_TO_POINT_BACKLOG = 16;
 
@@ -66,7 +65,7 @@ final class Rendezvous {
                 try {
                     ownership.close(() -> UnixSocketFiles.deleteIfOurs(path, fileKey));
                 } catch (IpcException e) {
-                    LOG.warn("{}: could not give up the lock file of the socket: {}", path, e.toString());
+                    LOG.get().warn("{}: could not give up the lock file of the socket: {}", path, e.toString());
                     UnixSocketFiles.deleteIfOurs(path, fileKey);
                 }
             }
@@ -117,7 +116,7 @@ final class Rendezvous {
                 try {
                     bound = tryBind(o.address, o.permissions, POINT_TO_POINT_BACKLOG);
                 } catch (CannotListenHere e) {
-                    LOG.debug("{}: cannot listen here ({}); connecting only", where, e.getMessage());
+                    LOG.get().debug("{}: cannot listen here ({}); connecting only", where, e.getMessage());
                     mayListen = false;
                     bound = null;
                 }
@@ -389,7 +388,7 @@ final class Rendezvous {
             try {
                 ownership.close(() -> { });
             } catch (IpcException e) {
-                LOG.debug("could not give up {}: {}", ownership, e.toString());
+                LOG.get().debug("could not give up {}: {}", ownership, e.toString());
             }
         }
     }
@@ -410,7 +409,7 @@ final class Rendezvous {
                     try {
                         channel = admit(socket, bound, o, deadline, where);
                     } catch (AuthenticationFailedException e) {
-                        LOG.warn("{}; refused, waiting for the next peer", e.getMessage());
+                        LOG.get().warn("{}; refused, waiting for the next peer", e.getMessage());
                         lastRefusal = e;
                         refused++;
                         continue;
@@ -445,7 +444,7 @@ final class Rendezvous {
             PeerCredentials credentials = bound.path != null ? Credentials.of(socket) : null;
             if (bound.path != null && o.sameUserOnly
                     && (credentials == null || !credentials.user().equals(bound.owner))) {
-                LOG.warn("{}: refused a peer running as {} (sameUserOnly)", where,
+                LOG.get().warn("{}: refused a peer running as {} (sameUserOnly)", where,
                         credentials == null ? "an unknown user" : credentials.user().getName());
                 Waits.closeQuietly(socket);
                 return null;

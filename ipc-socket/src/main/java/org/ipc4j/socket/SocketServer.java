@@ -30,10 +30,9 @@ import org.ipc4j.api.IpcException;
 import org.ipc4j.api.Role;
 import org.ipc4j.api.framing.Framing;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.socket.internal.Reactor;
 import org.ipc4j.socket.internal.UnixSocketFiles;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A stream socket server (Unix domain or TCP) that accepts many clients, each a {@link StreamChannel}. One
@@ -65,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * the server.
  */
 public final class SocketServer implements Endpoint {
-    private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
+    private static final LazyLog LOG = new LazyLog(SocketServer.class);
     /** Default limit on connected clients. */
     public static final int DEFAULT_MAX_CLIENTS = 1024;
     /** With an authkey: the most clients in the handshake at once; more are refused (logged) until one is done. */
@@ -259,7 +258,7 @@ public final class SocketServer implements Endpoint {
             try {
                 socket = listener.accept();
             } catch (IOException e) {
-                LOG.warn("{}: accept failed: {}", name, e.toString());
+                LOG.get().warn("{}: accept failed: {}", name, e.toString());
                 return;
             }
             if (socket == null) {
@@ -276,7 +275,7 @@ public final class SocketServer implements Endpoint {
             PeerCredentials credentials = path != null ? Credentials.of(socket) : null;
             String peer = path != null ? describeUnixPeer(credentials) : Rendezvous.describe(socket.getRemoteAddress());
             if (path != null && config.sameUserOnly && (credentials == null || !credentials.user().equals(owner))) {
-                LOG.warn("{}: refused client {} ({}): only {} may connect (sameUserOnly)", name, n, peer,
+                LOG.get().warn("{}: refused client {} ({}): only {} may connect (sameUserOnly)", name, n, peer,
                         owner.getName());
                 socket.close();
                 return;
@@ -290,7 +289,7 @@ public final class SocketServer implements Endpoint {
                 register(socket, n, peer, credentials);
             }
         } catch (IOException e) {
-            LOG.warn("{}: could not set up client {}: {}", name, n, e.toString());
+            LOG.get().warn("{}: could not set up client {}: {}", name, n, e.toString());
             Waits.closeQuietly(socket);
         }
     }
@@ -302,7 +301,7 @@ public final class SocketServer implements Endpoint {
     private void authenticate(SocketChannel socket, long n, String peer, PeerCredentials credentials)
             throws IOException {
         if (handshakes.size() >= MAX_PENDING_HANDSHAKES) {
-            LOG.warn("{}: refused client {} ({}): {} clients are in the authkey handshake already", name, n, peer,
+            LOG.get().warn("{}: refused client {} ({}): {} clients are in the authkey handshake already", name, n, peer,
                     handshakes.size());
             socket.close();
             return;
@@ -321,7 +320,7 @@ public final class SocketServer implements Endpoint {
                     try {
                         register(socket, n, peer, credentials);
                     } catch (IOException e) {
-                        LOG.warn("{}: could not set up client {}: {}", name, n, e.toString());
+                        LOG.get().warn("{}: could not set up client {}: {}", name, n, e.toString());
                         Waits.closeQuietly(socket);
                     }
                 });
@@ -330,7 +329,7 @@ public final class SocketServer implements Endpoint {
                 }
             } catch (IpcException | InterruptedIOException e) {
                 if (!closed) {
-                    LOG.warn("{}; disconnected", e.getMessage());
+                    LOG.get().warn("{}; disconnected", e.getMessage());
                 }
                 Waits.closeQuietly(socket);
             } finally {
@@ -345,7 +344,7 @@ public final class SocketServer implements Endpoint {
     /** Makes an accepted (and, with an authkey, authenticated) socket a client. On the reactor thread. */
     private void register(SocketChannel socket, long n, String peer, PeerCredentials credentials) throws IOException {
         if (clients.size() >= config.maxClients) {
-            LOG.warn("{}: refused client {} ({}): {} clients connected, the maximum (maxClients)", name, n, peer,
+            LOG.get().warn("{}: refused client {} ({}): {} clients connected, the maximum (maxClients)", name, n, peer,
                     clients.size());
             socket.close();
             return;
@@ -357,7 +356,7 @@ public final class SocketServer implements Endpoint {
             try {
                 config.handler.onConnect(client);
             } catch (RuntimeException e) {
-                LOG.error("{}: onConnect handler failed", name, e);
+                LOG.get().error("{}: onConnect handler failed", name, e);
             }
         } else {
             lock.lock();
@@ -528,7 +527,7 @@ public final class SocketServer implements Endpoint {
             }
         }
         reactor.close();
-        LOG.debug("{}: closed", name);
+        LOG.get().debug("{}: closed", name);
         terminated.countDown();
     }
 

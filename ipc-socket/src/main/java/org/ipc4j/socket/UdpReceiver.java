@@ -13,10 +13,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.internal.Deadline;
+import org.ipc4j.api.internal.LazyLog;
 import org.ipc4j.api.internal.ReceiveEnd;
 import org.ipc4j.api.internal.Receiving;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The receiving end of a {@link UdpChannel}, on the caller's thread: reads one datagram (non-blocking) into a
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * peer; from then on datagrams from anyone else are dropped. Receivers take turns.
  */
 final class UdpReceiver extends ReceiveEnd {
-    private static final Logger LOG = LoggerFactory.getLogger(UdpChannel.class);
+    private static final LazyLog LOG = new LazyLog(UdpChannel.class);
 
     private final DatagramChannel socket;
     private final AtomicReference<SocketAddress> peer;
@@ -92,14 +91,14 @@ final class UdpReceiver extends ReceiveEnd {
             }
             pending.flip();
             if (pending.remaining() > maxMessageSize) {
-                LOG.warn("{}: dropped a datagram from {} of more than {} bytes (the maximum message)", name, from,
+                LOG.get().warn("{}: dropped a datagram from {} of more than {} bytes (the maximum message)", name, from,
                         maxMessageSize);
                 continue;
             }
             if (peer.compareAndSet(null, from)) {
-                LOG.debug("{}: peer is {}", name, from);
+                LOG.get().debug("{}: peer is {}", name, from);
             } else if (!peer.get().equals(from)) {
-                LOG.debug("{}: ignored a datagram from {}, which is not the peer", name, from);
+                LOG.get().debug("{}: ignored a datagram from {}, which is not the peer", name, from);
                 continue;
             }
             hasPending = true;

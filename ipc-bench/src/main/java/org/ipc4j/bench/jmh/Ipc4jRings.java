@@ -1,10 +1,10 @@
 package org.ipc4j.bench.jmh;
 
-import net.openhft.chronicle.bytes.BytesStore;
 import org.ipc4j.api.IpcException;
 import org.ipc4j.api.OpenOptions;
 import org.ipc4j.bench.harness.MappedFiles;
 import org.ipc4j.shm.MessageHandler;
+import org.ipc4j.shm.RegionBytes;
 import org.ipc4j.shm.RingConsumer;
 import org.ipc4j.shm.RingProducer;
 import org.ipc4j.shm.ShmRing;
@@ -45,7 +45,7 @@ final class Ipc4jRings implements AutoCloseable {
         long count;
 
         @Override
-        public void onMessage(BytesStore<?, ?> region, long offset, int length) {
+        public void onMessage(RegionBytes region, long offset, int length) {
             sum += region.readLong(offset);
             count++;
         }

@@ -2,11 +2,11 @@ package org.ipc4j.bench.jmh;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import net.openhft.chronicle.bytes.BytesStore;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.ipc4j.api.IpcException;
+import org.ipc4j.shm.RegionBytes;
 import org.ipc4j.shm.ShmRingConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -83,7 +83,7 @@ public class RingOperations {
     public long ipc4jClaimCommit() throws IpcException {
         long at = ipc4j.producer.tryClaim(MESSAGE);
         if (at >= 0) {
-            BytesStore<?, ?> bytes = ipc4j.producer.bytes();
+            RegionBytes bytes = ipc4j.producer.bytes();
             bytes.writeLong(at, at);
             bytes.writeLong(at + 8, 1);
             bytes.writeLong(at + 16, 2);

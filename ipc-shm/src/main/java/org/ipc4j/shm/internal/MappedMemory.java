@@ -13,10 +13,17 @@ import java.nio.MappedByteBuffer;
  * All values are little-endian (the ring format's order). Holding this object keeps the mapping reachable,
  * so the pages stay mapped while anyone can still reach it.
  *
- * <p>This is the Java 17 to 21 implementation, VarHandles over the {@link MappedByteBuffer}; the multi-release
- * jar replaces it on Java 22 and later with one over a {@code MemorySegment} of the same mapping. Both have
- * the same methods. The names follow the memory-ordering terms of the ring code: "ordered" is a release
- * store, "volatile" a volatile load, "compare and swap" a volatile CAS.
+ * <p>How: plain reads and writes are the buffer's absolute {@code getLong}/{@code putLong}... (one access
+ * for an aligned value: atomic); a "volatile" read is an acquire load (the read, then
+ * {@link VarHandle#acquireFence()}); an "ordered" write is a release store ({@link VarHandle#releaseFence()},
+ * then the write); compare-and-swap, get-and-add and the volatile write are VarHandle operations over the
+ * buffer (volatile semantics; they need aligned addresses). The ring only ever pairs release stores with
+ * acquire loads (and CAS), so acquire is what its "volatile" reads need. Why not VarHandles throughout:
+ * the buffer's own methods reach full speed in the first JIT tier already, VarHandle access only in the
+ * last; with VarHandles everywhere the ring took seconds of a busy machine to warm up (RingOperations'
+ * ipc4jSendReceive on a loaded 2-core machine, first second: 44 us per operation with VarHandles only,
+ * 2.6 us like this; some 0.2 us once warm).
+ * The names follow the terms of the ring code: "ordered" is a release store, "volatile" an acquire load.
  */
 public final class MappedMemory {
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -54,21 +61,28 @@ public final class MappedMemory {
         return (int) index;
     }
 
+    /** {@code readLong} at {@code address} (see the class comment for the terms). */
     public long readLong(long address) {
-        return (long) LONG.get(buffer, index(address));
+        return buffer.getLong(index(address));
     }
 
+    /** An acquire load. */
     public long readVolatileLong(long address) {
-        return (long) LONG.getVolatile(buffer, index(address));
+        long value = buffer.getLong(index(address));
+        VarHandle.acquireFence();
+        return value;
     }
 
+    /** {@code writeLong} at {@code address} (see the class comment for the terms). */
     public void writeLong(long address, long value) {
-        LONG.set(buffer, index(address), value);
+        buffer.putLong(index(address), value);
     }
 
     /** A release store. */
     public void writeOrderedLong(long address, long value) {
-        LONG.setRelease(buffer, index(address), value);
+        int index = index(address);
+        VarHandle.releaseFence();
+        buffer.putLong(index, value);
     }
 
     /** A volatile store. */
@@ -76,43 +90,56 @@ public final class MappedMemory {
         LONG.setVolatile(buffer, index(address), value);
     }
 
+    /** {@code compareAndSwapLong} at {@code address} (see the class comment for the terms). */
     public boolean compareAndSwapLong(long address, long expected, long value) {
         return LONG.compareAndSet(buffer, index(address), expected, value);
     }
 
+    /** {@code getAndAddLong} at {@code address} (see the class comment for the terms). */
     public long getAndAddLong(long address, long delta) {
         return (long) LONG.getAndAdd(buffer, index(address), delta);
     }
 
+    /** {@code readInt} at {@code address} (see the class comment for the terms). */
     public int readInt(long address) {
-        return (int) INT.get(buffer, index(address));
+        return buffer.getInt(index(address));
     }
 
+    /** An acquire load. */
     public int readVolatileInt(long address) {
-        return (int) INT.getVolatile(buffer, index(address));
+        int value = buffer.getInt(index(address));
+        VarHandle.acquireFence();
+        return value;
     }
 
+    /** {@code writeInt} at {@code address} (see the class comment for the terms). */
     public void writeInt(long address, int value) {
-        INT.set(buffer, index(address), value);
+        buffer.putInt(index(address), value);
     }
 
     /** A release store. */
     public void writeOrderedInt(long address, int value) {
-        INT.setRelease(buffer, index(address), value);
+        int index = index(address);
+        VarHandle.releaseFence();
+        buffer.putInt(index, value);
     }
 
+    /** {@code compareAndSwapInt} at {@code address} (see the class comment for the terms). */
     public boolean compareAndSwapInt(long address, int expected, int value) {
         return INT.compareAndSet(buffer, index(address), expected, value);
     }
 
+    /** {@code getAndAddInt} at {@code address} (see the class comment for the terms). */
     public int getAndAddInt(long address, int delta) {
         return (int) INT.getAndAdd(buffer, index(address), delta);
     }
 
+    /** {@code readByte} at {@code address} (see the class comment for the terms). */
     public byte readByte(long address) {
         return buffer.get(index(address));
     }
 
+    /** {@code writeByte} at {@code address} (see the class comment for the terms). */
     public void writeByte(long address, byte value) {
         buffer.put(index(address), value);
     }
@@ -124,7 +151,7 @@ public final class MappedMemory {
         long word = (value & 0xFFL) * 0x0101_0101_0101_0101L;
         int at = from;
         for (; at <= to - 8; at += 8) {
-            LONG.set(buffer, at, word);
+            buffer.putLong(at, word);
         }
         for (; at < to; at++) {
             buffer.put(at, value);
@@ -146,6 +173,11 @@ public final class MappedMemory {
      * sharing the memory. Absolute accesses through it are the index {@code address - base()}.
      */
     public ByteBuffer buffer() {
-        return buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        return buffer(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** As {@link #buffer()}, in the byte order {@code order}. */
+    public ByteBuffer buffer(ByteOrder order) {
+        return buffer.duplicate().order(order);
     }
 }

@@ -23,8 +23,10 @@ public final class RingMemory {
 
     final Path file;
     final MappedStore store;
-    /** The whole mapping, for bulk copies (absolute indices: never moves a position). */
+    /** The whole mapping, little-endian, for copies (absolute indices: never moves a position). */
     final ByteBuffer view;
+    /** The same, big-endian: copies read and write words in the caller buffer's order. */
+    final ByteBuffer viewBigEndian;
     final long regionAddress;
     final long ringAddress;
     /** Address and region index of the data area. */
@@ -53,6 +55,7 @@ public final class RingMemory {
         this.store = store;
         this.M = store.memory();
         this.view = M.buffer();
+        this.viewBigEndian = M.buffer(java.nio.ByteOrder.BIG_ENDIAN);
         this.regionAddress = store.address();
         this.ringAddress = regionAddress + offset;
         this.dataIndex = (int) (offset + HEADER_LENGTH);

@@ -7,6 +7,7 @@ import org.ipc4j.api.BufferTooSmallException;
 import org.ipc4j.api.CorruptedStateException;
 import org.ipc4j.api.internal.Receiving;
 import org.ipc4j.shm.MessageHandler;
+import org.ipc4j.shm.RegionBytes;
 
 /**
  * The consumer's attachment to a ring: its slot and the reading of records. The consumer reads a record's
@@ -19,8 +20,6 @@ public final class RingReader {
     private final RingMemory ring;
     /** The ring's memory (named as the constant it replaces, so the access code reads the same). */
     private final MappedMemory M;
-    private final MappedStore store;
-    private final ByteBuffer view;
     private final long regionAddress;
     private final long data;
     private final int dataIndex;
@@ -39,8 +38,6 @@ public final class RingReader {
     public RingReader(RingMemory ring) {
         this.ring = ring;
         this.M = ring.M;
-        this.store = ring.store;
-        this.view = ring.view;
         this.regionAddress = ring.regionAddress;
         this.data = ring.data;
         this.dataIndex = ring.dataIndex;
@@ -148,10 +145,11 @@ public final class RingReader {
     }
 
     /**
-     * Delivers up to {@code limit} messages to the handler; returns how many. The head is published once for
+     * Delivers up to {@code limit} messages to the handler, as offsets in {@code region} (the view of this
+     * ring's mapping); returns how many. The head is published once for
      * the batch (as Agrona's consumer does), so producers see the room when the batch is done.
      */
-    public int read(MessageHandler handler, int limit) throws CorruptedStateException {
+    public int read(MessageHandler handler, RegionBytes region, int limit) throws CorruptedStateException {
         int count = 0;
         long start = head;
         try {
@@ -168,7 +166,7 @@ public final class RingReader {
                 if (tagType(tag) == TYPE_DATA) {
                     count++;
                     try {
-                        handler.onMessage(ChronicleView.of(store), dataIndex + index + RECORD_HEADER, length - RECORD_HEADER);
+                        handler.onMessage(region, dataIndex + index + RECORD_HEADER, length - RECORD_HEADER);
                     } finally {
                         releaseRecord(address, aligned);
                     }
@@ -216,7 +214,7 @@ public final class RingReader {
             // size is at most maxMessage here (checkRecord): safe to allocate for a null destination
             ByteBuffer into = Receiving.into(dst, size);
             int position = into.position();
-            RingCopies.copyOut(view, (int) (address + RECORD_HEADER - regionAddress), into, position, size);
+            RingCopies.copyOut(ring, (int) (address + RECORD_HEADER - regionAddress), into, position, size);
             into.position(position + size);
             consume(address, aligned);
             return into;

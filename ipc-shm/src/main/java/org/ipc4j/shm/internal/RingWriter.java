@@ -18,13 +18,11 @@ public final class RingWriter {
     private final RingMemory ring;
     /** The ring's memory (named as the constant it replaces, so the access code reads the same). */
     private final MappedMemory M;
-    private final java.nio.ByteBuffer view;
     private final long regionAddress;
     private final long data;
     private final int dataIndex;
     private final int capacity;
     private final int mask;
-    private final int maxMessage;
     private final int maxRecord;
     private final boolean single;
     private final long tailAddr;
@@ -44,13 +42,11 @@ public final class RingWriter {
     public RingWriter(RingMemory ring) {
         this.ring = ring;
         this.M = ring.M;
-        this.view = ring.view;
         this.regionAddress = ring.regionAddress;
         this.data = ring.data;
         this.dataIndex = ring.dataIndex;
         this.capacity = ring.capacity;
         this.mask = ring.mask;
-        this.maxMessage = ring.maxMessage;
         this.maxRecord = ring.maxRecord;
         this.single = ring.variant == VARIANT_SPSC;
         this.tailAddr = ring.tailAddr;
@@ -190,7 +186,7 @@ public final class RingWriter {
 
     /** Copies {@code length} bytes from {@code src} at its position into a claimed payload. */
     public void put(long payloadOffset, ByteBuffer src, int length) {
-        RingCopies.copyIn(view, maxMessage, payloadOffset, src, length);
+        RingCopies.copyIn(ring, payloadOffset, src, length);
     }
 
     /** Bytes claimed or queued and not yet consumed (a snapshot). */

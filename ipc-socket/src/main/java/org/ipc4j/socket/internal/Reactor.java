@@ -9,8 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.ipc4j.api.internal.LazyLog;
 
 /**
  * One thread and one {@link Selector} that do the socket I/O of many stream connections, so that an idle
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * thread and must not block.
  */
 public final class Reactor implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Reactor.class);
+    private static final LazyLog LOG = new LazyLog(Reactor.class);
     private static final Object SHARED_LOCK = new Object();
     private static Reactor shared;
 
@@ -118,7 +117,7 @@ public final class Reactor implements AutoCloseable {
                     try {
                         h.ready(key);
                     } catch (RuntimeException | Error e) {
-                        LOG.error("socket handler failed; closing its channel", e);
+                        LOG.get().error("socket handler failed; closing its channel", e);
                         key.cancel();
                         closeQuietly(key.channel());
                     }
@@ -128,7 +127,7 @@ public final class Reactor implements AutoCloseable {
                     try {
                         task.run();
                     } catch (RuntimeException e) {
-                        LOG.error("socket reactor task failed", e);
+                        LOG.get().error("socket reactor task failed", e);
                     }
                 }
                 for (Handler h : ticking) {
@@ -137,7 +136,7 @@ public final class Reactor implements AutoCloseable {
             }
         } catch (IOException | ClosedSelectorException e) {
             if (running) {
-                LOG.error("socket reactor stopped", e);
+                LOG.get().error("socket reactor stopped", e);
             }
         } finally {
             for (SelectionKey key : selectorKeys()) {

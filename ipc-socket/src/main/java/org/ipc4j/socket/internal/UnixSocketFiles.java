@@ -1,5 +1,6 @@
 package org.ipc4j.socket.internal;
 
+import org.ipc4j.api.internal.LazyLog;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -27,8 +28,6 @@ import org.ipc4j.api.LimitReachedException;
 import org.ipc4j.api.Role;
 import org.ipc4j.api.internal.FileModes;
 import org.ipc4j.api.internal.SideLease;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The socket file of a Unix domain listener: created with its final permissions, exclusively, and removed
@@ -56,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class UnixSocketFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(UnixSocketFiles.class);
+    private static final LazyLog LOG = new LazyLog(UnixSocketFiles.class);
     /** sun_path holds 108 bytes including the terminating NUL on Linux. */
     public static final int MAX_PATH_BYTES = 107;
     private static final int S_IFMT = 0170000;
@@ -191,14 +190,14 @@ public final class UnixSocketFiles {
             }
             Object key = Files.readAttributes(moved, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             if (staleKey.inode().equals(key)) {
-                LOG.info("unix:{}: removed a stale socket file (nothing accepted connections on it)", absolute);
+                LOG.get().info("unix:{}: removed a stale socket file (nothing accepted connections on it)", absolute);
                 return true;
             }
             // another opener published its file between our look and the rename: give it back
             try {
                 Files.createLink(absolute, moved);
             } catch (FileAlreadyExistsException e) {
-                LOG.warn("unix:{}: a socket file taken away by a stale-file check could not be put back: a third"
+                LOG.get().warn("unix:{}: a socket file taken away by a stale-file check could not be put back: a third"
                         + " file is there", absolute);
             }
             return false;
@@ -247,7 +246,7 @@ public final class UnixSocketFiles {
         } catch (NoSuchFileException e) {
             // already gone
         } catch (IOException e) {
-            LOG.warn("unix:{}: could not remove the socket file: {}", path, e.toString());
+            LOG.get().warn("unix:{}: could not remove the socket file: {}", path, e.toString());
         }
     }
 
@@ -304,7 +303,7 @@ public final class UnixSocketFiles {
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);
         } catch (IOException e) {
-            LOG.warn("could not remove the temporary directory {}: {}", dir, e.toString());
+            LOG.get().warn("could not remove the temporary directory {}: {}", dir, e.toString());
         }
     }
 }
