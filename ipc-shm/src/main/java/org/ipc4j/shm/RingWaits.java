@@ -30,6 +30,13 @@ final class RingWaits {
     static final long SLEEPING_LIVENESS_INTERVAL_NANOS = 100_000_000L;
     /** After this long a wait on the doorbell checks its peer every {@link #SLEEPING_LIVENESS_INTERVAL_NANOS}. */
     static final long LONG_WAIT_NANOS = 1_000_000_000L;
+    /**
+     * The longest park of a waiting virtual thread. It cannot sleep on the doorbell (a native wait would hold
+     * its carrier), so it parks in Java in slices of an eighth of the time it has waited, up to this: a
+     * thousand idle waiting virtual threads then cost a few ten thousand unparks a second, not a million,
+     * and a message is seen at most an eighth of the wait (at most this) late.
+     */
+    static final long VIRTUAL_SLICE_NANOS = 50_000_000L;
     static final long FOREVER = Long.MAX_VALUE;
     /** No doorbell announcement pending. A word as stored by an announcement always has bit 0 set. */
     private static final int NOT_ANNOUNCED = 0;
@@ -238,8 +245,19 @@ final class RingWaits {
      */
     private static int idle(Doorbell bell, int announced, int lastAnnounced, WaitStrategy wait, long waited,
             long remaining, long sinceCheck) {
-        if (!wait.sleeping(waited) || !Doorbell.usableByCurrentThread()) {
+        if (!wait.sleeping(waited)) {
             wait.idle(waited, remaining);
+            return NOT_ANNOUNCED;
+        }
+        if (!Doorbell.usableByCurrentThread()) {
+            if (Doorbell.onVirtualThread()) {
+                long untilCheck = livenessInterval(waited) + sinceCheck;
+                long slice = Math.min(VIRTUAL_SLICE_NANOS, Math.max(1_000_000L, waited / 8));
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        Math.max(1, Math.min(slice, Math.min(remaining, untilCheck))));
+            } else {
+                wait.idle(waited, remaining);
+            }
             return NOT_ANNOUNCED;
         }
         if (announced == NOT_ANNOUNCED) {
@@ -264,7 +282,8 @@ final class RingWaits {
      * for a long wait asleep on the doorbell {@link #SLEEPING_LIVENESS_INTERVAL_NANOS}.
      */
     private static long livenessInterval(long waited) {
-        return waited >= LONG_WAIT_NANOS && Doorbell.usableByCurrentThread() ? SLEEPING_LIVENESS_INTERVAL_NANOS
+        return waited >= LONG_WAIT_NANOS && (Doorbell.usableByCurrentThread() || Doorbell.onVirtualThread())
+                ? SLEEPING_LIVENESS_INTERVAL_NANOS
                 : LIVENESS_INTERVAL_NANOS;
     }
 

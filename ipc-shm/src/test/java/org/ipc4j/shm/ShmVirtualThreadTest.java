@@ -13,7 +13,6 @@ import org.ipc4j.api.OpenOptions;
 import org.ipc4j.testkit.NamedObjects;
 import org.ipc4j.testkit.VirtualThreadLoad;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,8 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * share one full multi-producer ring. Skipped before JDK 21.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-@Disabled("shm waits still poll in park slices of up to 1 ms: 1,000 waiting virtual threads keep the carriers"
-        + " busy (heartbeat ratio 0.11-0.21 measured on JDK 25); enable with the futex doorbell of issue 13")
 class ShmVirtualThreadTest {
     private static final int THREADS = 1000;
 

@@ -100,7 +100,7 @@ public final class Doorbell {
     /** How waiting ends wait in this process, for capability reports and docs. */
     public static String describeWaiting() {
         return AVAILABLE ? "waiting ends sleep on a kernel doorbell (Linux shared futex) after a short spin;"
-                + " virtual threads park in slices up to 1 ms"
+                + " virtual threads park in Java, in slices that grow to 50 ms"
                 : "waiting ends spin, yield, then park in slices up to 1 ms (no kernel doorbell: "
                         + UNAVAILABLE_REASON + ")";
     }
@@ -111,6 +111,11 @@ public final class Doorbell {
      */
     public static boolean usableByCurrentThread() {
         return AVAILABLE && !isVirtual(Thread.currentThread());
+    }
+
+    /** Whether the calling thread is a virtual thread (never, before Java 21). */
+    public static boolean onVirtualThread() {
+        return isVirtual(Thread.currentThread());
     }
 
     private static boolean isVirtual(Thread thread) {
