@@ -86,10 +86,34 @@ public final class Doorbell {
 
     private final MappedMemory memory;
     private final long address;
+    private final MappedStore store;
+    private final java.nio.file.Path file;
 
-    Doorbell(MappedMemory memory, long address) {
+    Doorbell(MappedMemory memory, long address, MappedStore store, java.nio.file.Path file) {
         this.memory = memory;
         this.address = address;
+        this.store = store;
+        this.file = file;
+    }
+
+    /**
+     * Whether the word is still backed by the file. A compare-and-swap on a page that a truncation of the file
+     * took away does not fault like a read (which the JDK turns into an {@code InternalError}): it brings the
+     * JVM down. So every CAS of a doorbell (off the hot path: before a sleep, for a wake of a sleeper, at
+     * close) first checks the store's fault state and the file's size. A file that is gone (unlinked at the
+     * end of a session) keeps its memory while mapped, so it counts as backed.
+     */
+    private boolean backed() {
+        if ((store.state() & MappedStore.FAULTED) != 0) {
+            return false;
+        }
+        try {
+            return java.nio.file.Files.size(file) >= address - store.address() + Integer.BYTES;
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Why this process has no doorbell, or {@code null} if it has one. */
@@ -156,6 +180,9 @@ public final class Doorbell {
     }
 
     private void wakeFlagged(int word) {
+        if (!backed()) {
+            return;
+        }
         int w = word;
         while ((w & 1) != 0) {
             if (memory.compareAndSwapInt(address, w, w + 1)) {
@@ -173,6 +200,10 @@ public final class Doorbell {
      * to pass to {@link #sleep}. The caller re-checks its condition after this and before sleeping.
      */
     public int announce(int previous) {
+        if (!backed()) {
+            // nothing to sleep on: the caller's next look at the ring reports the truncation
+            return previous != 0 ? previous : 1;
+        }
         while (true) {
             int w = memory.readVolatileInt(address);
             if ((previous & 1) != 0 && w == previous) {
@@ -199,6 +230,10 @@ public final class Doorbell {
      * @return false if the sleep lasted its whole time, true if it ended early
      */
     public boolean sleep(int announced, long nanos) {
+        if (!backed()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(nanos, 1_000_000L));
+            return true;
+        }
         Interruption interruption = new Interruption(this);
         interruption.enter();
         try {
@@ -243,7 +278,7 @@ public final class Doorbell {
      * re-check and its {@code FUTEX_WAIT} does not fall asleep either: for a close of the waiting end.
      */
     public void wakeAll() {
-        if (!CAN_RING) {
+        if (!CAN_RING || !backed()) {
             return;
         }
         while (true) {

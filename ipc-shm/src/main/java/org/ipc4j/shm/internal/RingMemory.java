@@ -68,8 +68,8 @@ public final class RingMemory {
         this.kind = kind;
         this.tailAddr = ringAddress + TAIL_OFFSET;
         this.headAddr = ringAddress + HEAD_OFFSET;
-        this.dataBell = new Doorbell(M, ringAddress + DATA_DOORBELL_OFFSET);
-        this.roomBell = new Doorbell(M, ringAddress + ROOM_DOORBELL_OFFSET);
+        this.dataBell = new Doorbell(M, ringAddress + DATA_DOORBELL_OFFSET, store, file);
+        this.roomBell = new Doorbell(M, ringAddress + ROOM_DOORBELL_OFFSET, store, file);
     }
 
     /** Writes the header of a new ring (the region is fresh and zero-filled). */
