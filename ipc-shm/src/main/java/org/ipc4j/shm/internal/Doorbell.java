@@ -1,9 +1,7 @@
 package org.ipc4j.shm.internal;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import org.ipc4j.api.internal.VirtualThreads;
 import org.ipc4j.api.internal.posix.Futex;
 import org.ipc4j.api.internal.posix.NativeSupport;
 
@@ -58,7 +56,6 @@ public final class Doorbell {
     public static final boolean AVAILABLE;
     /** Why it does not sleep on doorbells, or {@code null}. */
     private static final String UNAVAILABLE_REASON;
-    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
     static {
         String reason;
@@ -134,33 +131,12 @@ public final class Doorbell {
      * thread (a virtual thread in a native wait would hold its carrier).
      */
     public static boolean usableByCurrentThread() {
-        return AVAILABLE && !isVirtual(Thread.currentThread());
+        return AVAILABLE && !VirtualThreads.isCurrent();
     }
 
     /** Whether the calling thread is a virtual thread (never, before Java 21). */
     public static boolean onVirtualThread() {
-        return isVirtual(Thread.currentThread());
-    }
-
-    private static boolean isVirtual(Thread thread) {
-        if (IS_VIRTUAL == null) {
-            return false;
-        }
-        try {
-            return (boolean) IS_VIRTUAL.invokeExact(thread);
-        } catch (Throwable e) {
-            throw new IllegalStateException("Thread.isVirtual failed", e);
-        }
-    }
-
-    /** {@code Thread::isVirtual} on JDK 21+, {@code null} on 17 (which has no virtual threads). */
-    private static MethodHandle isVirtualHandle() {
-        try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                    MethodType.methodType(boolean.class));
-        } catch (NoSuchMethodException | IllegalAccessException e) {
-            return null;
-        }
+        return VirtualThreads.isCurrent();
     }
 
     /**
